@@ -1,0 +1,126 @@
+# سلاسل الواجهة للسمة الافتراضية، باللغة العربية (اللغة الافتراضية هي الإنكليزية).
+# تتضمن كل لغة أخرى، في i18n/<lang>/main.ftl، المفاتيح نفسها.
+
+## عناصر إطار الصفحة
+skip-to-content = الانتقال إلى المحتوى الرئيسي
+site-tagline = نواتج الأعمال المضطلع بها بين الدورات في إطار منتدى إدارة الإنترنت
+main-navigation = قائمة التصفح الرئيسية
+language-switcher-label = اللغة
+breadcrumb-label = أنت هنا
+footer-about = منتدى إدارة الإنترنت منصة عالمية لأصحاب المصلحة المتعددين يعقدها الأمين العام للأمم المتحدة، وتيسّر مناقشة قضايا السياسات العامة المتصلة بالإنترنت.
+footer-feed = موجز Atom لأحدث المنشورات
+footer-sitemap = خريطة الموقع
+on-this-page = في هذه الصفحة
+back-to-top = العودة إلى أعلى الصفحة
+
+## أسماء اللغات كما تُكتب بهذه اللغة
+language-en = الإنكليزية
+language-fr = الفرنسية
+language-es = الإسبانية
+language-ru = الروسية
+language-ar = العربية
+language-zh = الصينية
+
+## صفحة معروضة بلغة أخرى لعدم توافر ترجمة لها بعدُ
+fallback-notice = هذه الصفحة غير متاحة بعدُ باللغة { $language }، وهي معروضة باللغة { $original }.
+fallback-notice-link = الاطلاع على الصفحة الأصلية
+translations-available = اللغات الأخرى المتاحة
+
+## البيانات الوصفية للصفحة
+published-on = نُشر في { $date }
+updated-on = حُدّث في { $date }
+published-by = صادر عن { $group }
+authors = المؤلفون
+region = المنطقة
+country = البلد
+themes = المواضيع
+kind = النوع
+year = السنة
+group = المجموعة
+attachments = الوثائق
+attachment-link = { $title } ({ $language }، { $format })
+
+## أنواع الأعمال
+kind-bpf-output = وثيقة ختامية لمنتدى أفضل الممارسات
+kind-dc-paper = ورقة صادرة عن ائتلاف دينامي
+kind-nri-report = تقرير مبادرة وطنية أو إقليمية أو شبابية
+kind-meeting-summary = موجز اجتماع
+kind-page = صفحة
+
+## المناطق
+region-africa = أفريقيا
+region-asia-pacific = آسيا والمحيط الهادئ
+region-eastern-europe = أوروبا الشرقية
+region-grulac = أمريكا اللاتينية ومنطقة البحر الكاريبي
+region-weog = أوروبا الغربية ودول أخرى
+region-global = المستوى العالمي
+
+## المواضيع
+theme-access = إمكانية الوصول
+theme-content-regulation = تنظيم المحتوى
+theme-cybersecurity = الأمن السيبراني
+theme-data = البيانات
+theme-digital-economy = الاقتصاد الرقمي
+theme-emerging-technologies = التكنولوجيات الناشئة
+theme-environment = البيئة
+theme-human-rights = حقوق الإنسان
+theme-inclusion = الإدماج
+theme-trust = الثقة
+theme-gender = المسائل الجنسانية
+theme-local-content = المحتوى المحلي
+
+## القوائم
+latest-publications = أحدث المنشورات
+sections = تصفّح الأرشيف
+browse-by-group = حسب المجموعة
+browse-by-year = حسب السنة
+browse-by-theme = حسب الموضوع
+browse-by-region = حسب المنطقة
+group-page-title = أعمال { $group }
+year-page-title = منشورات عام { $year }
+theme-page-title = الموضوع: { $theme }
+region-page-title = المنطقة: { $region }
+taxonomy-group = المجموعات
+taxonomy-year = السنوات
+taxonomy-theme = المواضيع
+taxonomy-region = المناطق
+pages-count =
+    { $count ->
+        [zero] لا توجد منشورات
+        [one] منشور واحد
+        [two] منشوران
+        [few] { $count } منشورات
+        [many] { $count } منشورًا
+       *[other] { $count } منشور
+    }
+no-pages = لم يُنشر أي شيء هنا بعدُ.
+read-more = اقرأ المزيد
+
+## ترقيم الصفحات
+pagination-label = الصفحات
+pagination-previous = السابقة
+pagination-next = التالية
+pagination-status = الصفحة { $current } من { $total }
+
+## التواريخ: تُستمد الأجزاء الرقمية من عملية البناء؛ والترتيب هو الترتيب المعتاد في هذه اللغة
+date-format = { $day } { $month } { $year }
+month-1 = يناير
+month-2 = فبراير
+month-3 = مارس
+month-4 = أبريل
+month-5 = مايو
+month-6 = يونيه
+month-7 = يوليه
+month-8 = أغسطس
+month-9 = سبتمبر
+month-10 = أكتوبر
+month-11 = نوفمبر
+month-12 = ديسمبر
+
+## الموجزات
+feed-title = { $site }: أحدث المنشورات
+
+## الصفحة غير موجودة
+not-found-title = الصفحة غير موجودة
+not-found-text = الصفحة التي طلبتها غير موجودة هنا. ربما نُقلت إلى مكان آخر، أو ربما يتضمن العنوان خطأً مطبعيًا.
+not-found-home = الانتقال إلى الصفحة الرئيسية

@@ -1,0 +1,123 @@
+# Cadenas de la interfaz del tema predeterminado, en español (el idioma predeterminado es el inglés).
+# Todos los demás idiomas, en i18n/<lang>/main.ftl, tienen las mismas claves.
+
+## Elementos comunes de la página
+skip-to-content = Ir al contenido principal
+site-tagline = Resultados de la labor entre períodos de sesiones del Foro para la Gobernanza de Internet
+main-navigation = Navegación principal
+language-switcher-label = Idioma
+breadcrumb-label = Usted está aquí
+footer-about = El Foro para la Gobernanza de Internet (FGI) es una plataforma mundial de múltiples partes interesadas, convocada por el Secretario General de las Naciones Unidas, que facilita el debate sobre cuestiones de política pública relacionadas con Internet.
+footer-feed = Canal Atom de las últimas publicaciones
+footer-sitemap = Mapa del sitio
+on-this-page = En esta página
+back-to-top = Volver arriba
+
+## Nombres de los idiomas, tal como se escriben en este idioma
+language-en = inglés
+language-fr = francés
+language-es = español
+language-ru = ruso
+language-ar = árabe
+language-zh = chino
+
+## Página que se muestra en otro idioma porque aún no se ha traducido
+fallback-notice = Esta página aún no está disponible en { $language }. Se muestra en { $original }.
+fallback-notice-link = Ver la página original
+translations-available = También disponible en
+
+## Metadatos de la página
+published-on = Publicado el { $date }
+updated-on = Actualizado el { $date }
+published-by = Publicado por { $group }
+authors = Autores
+region = Región
+country = País
+themes = Temas
+kind = Tipo
+year = Año
+group = Grupo
+attachments = Documentos
+attachment-link = { $title } ({ $language }, { $format })
+
+## Tipos de trabajo
+kind-bpf-output = Documento final de un foro sobre mejores prácticas
+kind-dc-paper = Documento de una coalición dinámica
+kind-nri-report = Informe de una iniciativa nacional, regional o juvenil
+kind-meeting-summary = Resumen de reunión
+kind-page = Página
+
+## Regiones
+region-africa = África
+region-asia-pacific = Asia y el Pacífico
+region-eastern-europe = Europa Oriental
+region-grulac = América Latina y el Caribe
+region-weog = Europa Occidental y otros Estados
+region-global = Mundial
+
+## Temas
+theme-access = Acceso
+theme-content-regulation = Regulación de contenidos
+theme-cybersecurity = Ciberseguridad
+theme-data = Datos
+theme-digital-economy = Economía digital
+theme-emerging-technologies = Tecnologías emergentes
+theme-environment = Medio ambiente
+theme-human-rights = Derechos humanos
+theme-inclusion = Inclusión
+theme-trust = Confianza
+theme-gender = Cuestiones de género
+theme-local-content = Contenidos locales
+
+## Listados
+latest-publications = Últimas publicaciones
+sections = Explorar el archivo
+browse-by-group = Por grupo
+browse-by-year = Por año
+browse-by-theme = Por tema
+browse-by-region = Por región
+group-page-title = Trabajos: { $group }
+year-page-title = Publicaciones de { $year }
+theme-page-title = Tema: { $theme }
+region-page-title = Región: { $region }
+taxonomy-group = Grupos
+taxonomy-year = Años
+taxonomy-theme = Temas
+taxonomy-region = Regiones
+pages-count =
+    { $count ->
+        [one] { $count } publicación
+        [many] { $count } de publicaciones
+       *[other] { $count } publicaciones
+    }
+no-pages = Todavía no se ha publicado nada aquí.
+read-more = Leer más
+
+## Paginación
+pagination-label = Páginas
+pagination-previous = Anterior
+pagination-next = Siguiente
+pagination-status = Página { $current } de { $total }
+
+## Fechas: las partes numéricas se generan en la compilación; el orden es el propio de este idioma
+date-format = { $day } de { $month } de { $year }
+month-1 = enero
+month-2 = febrero
+month-3 = marzo
+month-4 = abril
+month-5 = mayo
+month-6 = junio
+month-7 = julio
+month-8 = agosto
+month-9 = septiembre
+month-10 = octubre
+month-11 = noviembre
+month-12 = diciembre
+
+## Canales de sindicación
+feed-title = { $site }: últimas publicaciones
+
+## Página no encontrada
+not-found-title = Página no encontrada
+not-found-text = La página solicitada no existe en este sitio. Es posible que se haya trasladado o que la dirección contenga un error tipográfico.
+not-found-home = Ir a la página de inicio

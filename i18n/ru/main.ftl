@@ -1,0 +1,124 @@
+# Строки интерфейса темы по умолчанию, русский язык (язык по умолчанию — английский).
+# Все остальные языки в i18n/<lang>/main.ftl содержат те же ключи.
+
+## Элементы оформления страницы
+skip-to-content = Перейти к основному содержанию
+site-tagline = Итоги межсессионной работы Форума по вопросам управления Интернетом
+main-navigation = Основная навигация
+language-switcher-label = Язык
+breadcrumb-label = Вы находитесь здесь
+footer-about = Форум по вопросам управления Интернетом (ФУИ) — это глобальная платформа с участием многих заинтересованных сторон, которая созывается Генеральным секретарем Организации Объединенных Наций и содействует обсуждению вопросов государственной политики, касающихся Интернета.
+footer-feed = Лента Atom с последними публикациями
+footer-sitemap = Карта сайта
+on-this-page = На этой странице
+back-to-top = Наверх
+
+## Названия языков на данном языке
+language-en = английский
+language-fr = французский
+language-es = испанский
+language-ru = русский
+language-ar = арабский
+language-zh = китайский
+
+## Страница, показанная на другом языке, поскольку ее перевод пока отсутствует
+fallback-notice = Эта страница пока не переведена на { $language } язык. Она показана на языке оригинала: { $original }.
+fallback-notice-link = Открыть оригинал страницы
+translations-available = Другие языковые версии
+
+## Метаданные страницы
+published-on = Опубликовано { $date }
+updated-on = Обновлено { $date }
+published-by = Опубликовано: { $group }
+authors = Авторы
+region = Регион
+country = Страна
+themes = Темы
+kind = Тип
+year = Год
+group = Группа
+attachments = Документы
+attachment-link = { $title } ({ $language }, { $format })
+
+## Виды материалов
+kind-bpf-output = Итоговый документ форума по передовой практике
+kind-dc-paper = Документ динамической коалиции
+kind-nri-report = Доклад национальной, региональной или молодежной инициативы
+kind-meeting-summary = Краткий отчет о совещании
+kind-page = Страница
+
+## Регионы
+region-africa = Африка
+region-asia-pacific = Азиатско-Тихоокеанский регион
+region-eastern-europe = Восточная Европа
+region-grulac = Латинская Америка и Карибский бассейн
+region-weog = Западная Европа и другие государства
+region-global = Весь мир
+
+## Темы
+theme-access = Доступ
+theme-content-regulation = Регулирование контента
+theme-cybersecurity = Кибербезопасность
+theme-data = Данные
+theme-digital-economy = Цифровая экономика
+theme-emerging-technologies = Новые технологии
+theme-environment = Окружающая среда
+theme-human-rights = Права человека
+theme-inclusion = Инклюзивность
+theme-trust = Доверие
+theme-gender = Гендерная проблематика
+theme-local-content = Местный контент
+
+## Списки
+latest-publications = Последние публикации
+sections = Просмотр архива
+browse-by-group = По группам
+browse-by-year = По годам
+browse-by-theme = По темам
+browse-by-region = По регионам
+group-page-title = Работа группы «{ $group }»
+year-page-title = Публикации { $year } года
+theme-page-title = Тема: { $theme }
+region-page-title = Регион: { $region }
+taxonomy-group = Группы
+taxonomy-year = Годы
+taxonomy-theme = Темы
+taxonomy-region = Регионы
+pages-count =
+    { $count ->
+        [one] { $count } публикация
+        [few] { $count } публикации
+        [many] { $count } публикаций
+       *[other] { $count } публикации
+    }
+no-pages = Здесь пока ничего не опубликовано.
+read-more = Подробнее
+
+## Постраничная навигация
+pagination-label = Страницы
+pagination-previous = Предыдущая
+pagination-next = Следующая
+pagination-status = Страница { $current } из { $total }
+
+## Даты: числовые значения подставляются при сборке; порядок соответствует нормам данного языка
+date-format = { $day } { $month } { $year } г.
+month-1 = января
+month-2 = февраля
+month-3 = марта
+month-4 = апреля
+month-5 = мая
+month-6 = июня
+month-7 = июля
+month-8 = августа
+month-9 = сентября
+month-10 = октября
+month-11 = ноября
+month-12 = декабря
+
+## Ленты
+feed-title = { $site }: последние публикации
+
+## Страница не найдена
+not-found-title = Страница не найдена
+not-found-text = Запрошенной страницы здесь нет. Возможно, она была перемещена или в адресе допущена опечатка.
+not-found-home = Перейти на главную страницу

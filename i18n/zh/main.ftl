@@ -1,0 +1,121 @@
+# 默认主题的界面字符串，中文（默认语言为英文）。
+# i18n/<lang>/main.ftl 中的其他各语言均使用相同的键。
+
+## 页面框架
+skip-to-content = 跳至主要内容
+site-tagline = 互联网治理论坛闭会期间工作成果
+main-navigation = 主导航
+language-switcher-label = 语言
+breadcrumb-label = 当前位置
+footer-about = 互联网治理论坛是由联合国秘书长召集的全球多利益攸关方平台，为讨论与互联网有关的公共政策问题提供便利。
+footer-feed = 最新出版物 Atom 订阅源
+footer-sitemap = 网站地图
+on-this-page = 本页内容
+back-to-top = 返回顶部
+
+## 语言名称（以本语言表述）
+language-en = 英文
+language-fr = 法文
+language-es = 西班牙文
+language-ru = 俄文
+language-ar = 阿拉伯文
+language-zh = 中文
+
+## 因尚无译文而以另一种语言显示的页面
+fallback-notice = 本页面尚无{ $language }版本，现以{ $original }显示。
+fallback-notice-link = 查看原始页面
+translations-available = 其他语言版本
+
+## 页面元数据
+published-on = 发布于{ $date }
+updated-on = 更新于{ $date }
+published-by = 发布者：{ $group }
+authors = 作者
+region = 区域
+country = 国家
+themes = 主题
+kind = 类型
+year = 年份
+group = 小组
+attachments = 文件
+attachment-link = { $title }（{ $language }，{ $format }）
+
+## 工作类型
+kind-bpf-output = 最佳做法论坛成果文件
+kind-dc-paper = 动态联盟文件
+kind-nri-report = 国家、区域和青年互联网治理论坛倡议报告
+kind-meeting-summary = 会议摘要
+kind-page = 页面
+
+## 区域
+region-africa = 非洲
+region-asia-pacific = 亚洲及太平洋
+region-eastern-europe = 东欧
+region-grulac = 拉丁美洲和加勒比
+region-weog = 西欧和其他国家
+region-global = 全球
+
+## 主题
+theme-access = 接入
+theme-content-regulation = 内容监管
+theme-cybersecurity = 网络安全
+theme-data = 数据
+theme-digital-economy = 数字经济
+theme-emerging-technologies = 新兴技术
+theme-environment = 环境
+theme-human-rights = 人权
+theme-inclusion = 包容
+theme-trust = 信任
+theme-gender = 性别问题
+theme-local-content = 本地内容
+
+## 列表
+latest-publications = 最新出版物
+sections = 浏览存档
+browse-by-group = 按小组
+browse-by-year = 按年份
+browse-by-theme = 按主题
+browse-by-region = 按区域
+group-page-title = { $group }的工作
+year-page-title = { $year }年发布
+theme-page-title = 主题：{ $theme }
+region-page-title = 区域：{ $region }
+taxonomy-group = 小组
+taxonomy-year = 年份
+taxonomy-theme = 主题
+taxonomy-region = 区域
+pages-count =
+    { $count ->
+       *[other] { $count } 份出版物
+    }
+no-pages = 此处尚未发布任何内容。
+read-more = 阅读全文
+
+## 分页
+pagination-label = 分页
+pagination-previous = 上一页
+pagination-next = 下一页
+pagination-status = 第 { $current } 页，共 { $total } 页
+
+## 日期：数字部分由构建过程生成；顺序遵循本语言的习惯
+date-format = { $year }年{ $month }{ $day }日
+month-1 = 1月
+month-2 = 2月
+month-3 = 3月
+month-4 = 4月
+month-5 = 5月
+month-6 = 6月
+month-7 = 7月
+month-8 = 8月
+month-9 = 9月
+month-10 = 10月
+month-11 = 11月
+month-12 = 12月
+
+## 订阅源
+feed-title = { $site }：最新出版物
+
+## 未找到页面
+not-found-title = 未找到页面
+not-found-text = 您请求的页面在此不存在。该页面可能已被移走，或者地址可能有拼写错误。
+not-found-home = 前往首页

@@ -1,0 +1,240 @@
+//! The build pipeline: each stage a plain function from the previous stage's value.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::content::{Content, EntryKind};
+use crate::diag::Diagnostic;
+use crate::output::{Discard, Sink, Staging};
+use crate::views::Context;
+use crate::{config, content, feeds, i18n, markdown, render, site};
+
+pub struct Options {
+    pub root: PathBuf,
+    /// Where the site goes; `None` renders everything and writes nothing (`plenary check`).
+    pub out: Option<PathBuf>,
+    pub drafts: bool,
+    /// Called with the number of files to render, then once per file rendered.
+    pub progress: Option<Box<dyn Progress>>,
+}
+
+pub trait Progress: Sync {
+    fn start(&self, total: usize);
+    fn tick(&self);
+    fn finish(&self);
+}
+
+/// How the build went for readers of one language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageReport {
+    pub code: String,
+    /// Pages and sections written in this language.
+    pub translated: usize,
+    /// Pages and sections shown in their original language for want of a translation.
+    pub fallbacks: usize,
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub languages: Vec<LanguageReport>,
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+pub enum Outcome {
+    Built(Report),
+    /// The user's files have errors (and maybe warnings); nothing was written.
+    Failed(Vec<Diagnostic>),
+}
+
+/// Everything up to rendering, shared by `build`, `check` and the preview server.
+pub struct Loaded {
+    pub config: Config,
+    pub content: Content,
+    pub messages: Arc<i18n::Messages>,
+    pub templates: render::Templates,
+    pub bodies: markdown::Bodies,
+    pub site: site::Site,
+}
+
+/// A value, or the errors (and warnings) in the user's files that kept it from being made.
+pub type Checked<T> = Result<T, Vec<Diagnostic>>;
+
+/// Reads and checks every input; the diagnostics include warnings.
+pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Diagnostic>)>> {
+    let config = match config::load(root)? {
+        Ok(config) => config,
+        Err(diags) => return Ok(Err(diags)),
+    };
+    let tree = content::load(root)?;
+    let (content, mut diags) = content::parse(&tree, &config, drafts);
+    let (ftl_files, mut ftl_read_diags) = i18n::load(&config)?;
+    diags.append(&mut ftl_read_diags);
+    let (messages, mut ftl_diags) = i18n::parse(&ftl_files, &config);
+    diags.append(&mut ftl_diags);
+    let messages = Arc::new(messages);
+    let (template_files, mut template_read_diags) = render::load_templates(&config)?;
+    diags.append(&mut template_read_diags);
+    let (templates, mut template_diags) = render::compile(template_files, messages.clone());
+    diags.append(&mut template_diags);
+    let (bodies, mut markdown_diags) = markdown::render(&content, &config);
+    diags.append(&mut markdown_diags);
+    diags.sort();
+    diags.dedup();
+    if diags.iter().any(Diagnostic::is_error) {
+        return Ok(Err(diags));
+    }
+    let site = site::index(&content, &config);
+    Ok(Ok((
+        Loaded {
+            config,
+            content,
+            messages,
+            templates,
+            bodies,
+            site,
+        },
+        diags,
+    )))
+}
+
+/// Builds the site into `options.out`, or checks it when there is none.
+pub fn build(options: Options) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let (loaded, mut warnings) = match load(&options.root, options.drafts)? {
+        Ok(loaded) => loaded,
+        Err(diags) => return Ok(Outcome::Failed(diags)),
+    };
+    let context = Context {
+        config: &loaded.config,
+        content: &loaded.content,
+        bodies: &loaded.bodies,
+        messages: &loaded.messages,
+    };
+    let staging = match &options.out {
+        Some(out) => Some(Staging::begin(out)?),
+        None => None,
+    };
+    let sink: &dyn Sink = match &staging {
+        Some(staging) => staging,
+        None => &Discard,
+    };
+    let progress = options.progress.as_deref();
+    if let Some(p) = progress {
+        p.start(render::Templates::count_jobs(&context, &loaded.site));
+    }
+    let tick = || {
+        if let Some(p) = progress {
+            p.tick();
+        }
+    };
+    let mut files = loaded
+        .templates
+        .render_site(&context, &loaded.site, sink, &tick)?;
+    files += write_extras(&context, &loaded.site, sink)?;
+    if let Some(p) = progress {
+        p.finish();
+    }
+    warnings.extend(loaded.templates.problems());
+    warnings.sort();
+    warnings.dedup();
+    if warnings.iter().any(Diagnostic::is_error) {
+        // Dropping the staging folder leaves the previous site as it was.
+        return Ok(Outcome::Failed(warnings));
+    }
+    if let Some(staging) = staging {
+        staging.commit()?;
+    }
+    Ok(Outcome::Built(Report {
+        languages: language_report(&loaded.config, &loaded.content),
+        files,
+        warnings,
+        elapsed: started.elapsed(),
+    }))
+}
+
+/// Feeds, sitemap, robots.txt, static files and the files of page bundles.
+fn write_extras(context: &Context, site: &site::Site, sink: &dyn Sink) -> anyhow::Result<usize> {
+    let mut count = 0;
+    for lang in &context.config.languages {
+        let (path, xml) = feeds::atom(context, site, &lang.code);
+        sink.put(&path, xml.as_bytes())?;
+        count += 1;
+    }
+    for (path, xml) in feeds::sitemap(context) {
+        sink.put(&path, xml.as_bytes())?;
+        count += 1;
+    }
+    sink.put("robots.txt", feeds::robots(context).as_bytes())?;
+    count += 1;
+    let config = context.config;
+    for dir in [
+        config
+            .root
+            .join(render::THEMES_DIR)
+            .join(&config.theme)
+            .join("static"),
+        config.root.join("static"),
+    ] {
+        if dir.is_dir() {
+            let mut files = Vec::new();
+            render::list_files(&dir, &mut files)?;
+            for file in files {
+                let rel = file
+                    .strip_prefix(&dir)
+                    .unwrap_or(&file)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                sink.copy(&file, &rel)?;
+                count += 1;
+            }
+        }
+    }
+    let assets: std::collections::BTreeMap<&str, &Path> = context
+        .content
+        .assets
+        .iter()
+        .map(|a| (a.rel.as_str(), a.source.as_path()))
+        .collect();
+    for entry in &context.content.entries {
+        for rel in &entry.assets {
+            let file = rel.strip_prefix(&format!("{}/", entry.key)).unwrap_or(rel);
+            if let Some(source) = assets.get(rel.as_str()) {
+                sink.copy(
+                    source,
+                    markdown::asset_url(entry, file).trim_start_matches('/'),
+                )?;
+                count += 1;
+            }
+        }
+    }
+    Ok(count)
+}
+
+fn language_report(config: &Config, content: &Content) -> Vec<LanguageReport> {
+    config
+        .languages
+        .iter()
+        .map(|lang| {
+            let published = content
+                .entries
+                .iter()
+                .filter(|e| e.kind == EntryKind::Page || !e.key.is_empty());
+            let (translated, fallbacks) = published.fold((0, 0), |(t, f), e| {
+                if e.docs.contains_key(&lang.code) {
+                    (t + 1, f)
+                } else {
+                    (t, f + 1)
+                }
+            });
+            LanguageReport {
+                code: lang.code.clone(),
+                translated,
+                fallbacks,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,525 @@
+//! Reads the content tree and parses it: file names, languages, front matter and URLs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Position};
+use crate::frontmatter::{self, FrontMatter};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// A Markdown file as read from disk, not yet understood.
+#[derive(Debug, Clone)]
+pub struct RawFile {
+    /// Relative to the content folder, with `/` separators: `bpf/x/index.fr.md`.
+    pub rel: String,
+    /// The path diagnostics show: `content/bpf/x/index.fr.md`.
+    pub shown: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// A file published as it is: a PDF report or an image beside a page, or in a section folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asset {
+    /// Relative to the content folder: `bpf/x/report.pdf`.
+    pub rel: String,
+    pub source: PathBuf,
+}
+
+/// What `load` found: Markdown to parse and other files to copy.
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub files: Vec<RawFile>,
+    pub assets: Vec<Asset>,
+}
+
+/// Reads every Markdown file under `<root>/content` and lists the other files.
+pub fn load(root: &Path) -> anyhow::Result<Tree> {
+    let dir = root.join(CONTENT_DIR);
+    let mut tree = Tree::default();
+    if dir.is_dir() {
+        walk(&dir, "", &mut tree)?;
+    }
+    tree.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    tree.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(tree)
+}
+
+fn walk(dir: &Path, prefix: &str, tree: &mut Tree) -> anyhow::Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_ignored(&name) {
+            continue;
+        }
+        let path = entry.path();
+        let rel = format!("{prefix}{name}");
+        let file_type = entry
+            .file_type()
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        if file_type.is_dir() {
+            walk(&path, &format!("{rel}/"), tree)?;
+        } else if name.ends_with(".md") {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let shown = Path::new(CONTENT_DIR).join(&rel);
+            tree.files.push(RawFile { rel, shown, bytes });
+        } else {
+            tree.assets.push(Asset { rel, source: path });
+        }
+    }
+    Ok(())
+}
+
+/// Hidden files and editors' swap and backup files are never content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+}
+
+/// UTF-8 text with a byte-order mark removed and CRLF line endings made LF.
+pub fn decode_text(shown: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n")),
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            Err(Diagnostic::error(shown, Position::at(valid, valid.len()), "file is not valid UTF-8")
+                .with_hint("save the file with UTF-8 encoding (most editors offer it under \"Save with encoding\")"))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Section,
+    Page,
+}
+
+/// One language version of a section or page.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub shown: PathBuf,
+    pub lang: String,
+    pub front: FrontMatter,
+    /// The whole file text, so Markdown positions can be reported absolutely.
+    pub text: String,
+    /// Where the Markdown body starts in `text`.
+    pub body_start: usize,
+    /// The URL path without language prefix or slashes around it: `bpf/cybersecurity-2020`.
+    pub path: String,
+}
+
+impl Doc {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+/// A section or page with all its language versions.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Its folder or file path under `content/` without language and extension:
+    /// `bpf` for `bpf/_index.md`, `bpf/x` for `bpf/x/index.md` or `bpf/x.md`, `` for the home.
+    pub key: String,
+    pub kind: EntryKind,
+    /// The key of the section it sits in (`None` for the home).
+    pub parent: Option<String>,
+    pub docs: BTreeMap<String, Doc>,
+    /// The language shown where a translation is missing: the default one when present.
+    pub original: String,
+    /// Files of a page bundle or section folder, published beside its default-language URL.
+    pub assets: Vec<String>,
+}
+
+impl Entry {
+    pub fn original_doc(&self) -> &Doc {
+        &self.docs[&self.original]
+    }
+
+    /// The version shown to a reader of `lang`, and whether it is a stand-in in another language.
+    pub fn doc_for(&self, lang: &str) -> (&Doc, bool) {
+        match self.docs.get(lang) {
+            Some(doc) => (doc, false),
+            None => (self.original_doc(), true),
+        }
+    }
+
+    /// Its URL for a reader of `lang`, translated or not: `/fr/bpf/x/`.
+    pub fn url(&self, config: &Config, lang: &str) -> String {
+        let (doc, _) = self.doc_for(lang);
+        page_url(config, lang, &doc.path)
+    }
+}
+
+pub fn page_url(config: &Config, lang: &str, path: &str) -> String {
+    let prefix = config.lang_prefix(lang);
+    if path.is_empty() {
+        format!("{prefix}/")
+    } else {
+        format!("{prefix}/{path}/")
+    }
+}
+
+/// The parsed content tree: every section and page, sorted by key.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub entries: Vec<Entry>,
+    pub assets: Vec<Asset>,
+}
+
+impl Content {
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries
+            .binary_search_by(|e| e.key.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+}
+
+/// What a content file name says: which entry, which language, section or page.
+#[derive(Debug, PartialEq)]
+pub struct FileName {
+    pub key: String,
+    pub kind: EntryKind,
+    /// `None` is the default language.
+    pub lang: Option<String>,
+    /// For bundles and sections, the folder whose other files belong to the entry.
+    pub folder: Option<String>,
+}
+
+/// Splits `bpf/x/index.fr.md` into its entry key, kind and language suffix.
+pub fn classify(rel: &str) -> FileName {
+    let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let (name, lang) = match stem.rsplit_once('.') {
+        Some((name, suffix)) if looks_like_language(suffix) => (name, Some(suffix.to_string())),
+        _ => (stem, None),
+    };
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_string()
+        } else {
+            format!("{a}/{b}")
+        }
+    };
+    match name {
+        "_index" => FileName {
+            key: dir.to_string(),
+            kind: EntryKind::Section,
+            lang,
+            folder: Some(dir.to_string()),
+        },
+        "index" if !dir.is_empty() => FileName {
+            key: dir.to_string(),
+            kind: EntryKind::Page,
+            lang,
+            folder: Some(dir.to_string()),
+        },
+        _ => FileName {
+            key: join(dir, name),
+            kind: EntryKind::Page,
+            lang,
+            folder: None,
+        },
+    }
+}
+
+/// `fr`, `zh`, `pt-br`, `zh-hans`: a suffix meant as a language, known to the site or not.
+fn looks_like_language(suffix: &str) -> bool {
+    let mut parts = suffix.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Understands every file: languages, front matter, URLs, and which entry each belongs to.
+/// Drafts are left out unless `drafts` is set; they are checked all the same.
+pub fn parse(tree: &Tree, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    for raw in &tree.files {
+        let Some((name, doc)) = parse_file(raw, config, &mut diags) else {
+            continue;
+        };
+        if doc.front.draft && !drafts {
+            continue;
+        }
+        let entry = entries.entry(name.key.clone()).or_insert_with(|| Entry {
+            parent: None,
+            key: name.key.clone(),
+            kind: name.kind,
+            docs: BTreeMap::new(),
+            original: String::new(),
+            assets: Vec::new(),
+        });
+        if entry.kind != name.kind || entry.docs.contains_key(&doc.lang) {
+            let other = entry
+                .docs
+                .get(&doc.lang)
+                .or_else(|| entry.docs.values().next())
+                .map(|d| d.shown.display().to_string())
+                .unwrap_or_default();
+            diags.push(Diagnostic::error(&doc.shown, Position::START, format!("`{}` and `{other}` are the same page", doc.shown.display()))
+                .with_hint("keep one of them: `name.md` and `name/index.md` (or `_index.md`) publish at the same URL"));
+            continue;
+        }
+        entry.docs.insert(doc.lang.clone(), doc);
+    }
+    let mut entries: Vec<Entry> = entries.into_values().collect();
+    for entry in &mut entries {
+        entry.original = config
+            .languages
+            .iter()
+            .map(|l| &l.code)
+            .find(|code| entry.docs.contains_key(*code))
+            .cloned()
+            .unwrap_or_default();
+    }
+    let sections: Vec<String> = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Section)
+        .map(|e| e.key.clone())
+        .collect();
+    for entry in &mut entries {
+        entry.parent = parent_section(&entry.key, entry.kind, &sections);
+    }
+    attach_assets(&mut entries, &tree.assets);
+    check_attachments(&entries, &mut diags);
+    check_unique_urls(&entries, config, &mut diags);
+    let content = Content {
+        entries,
+        assets: tree.assets.clone(),
+    };
+    (content, diags)
+}
+
+fn parse_file(
+    raw: &RawFile,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FileName, Doc)> {
+    let text = match decode_text(&raw.shown, &raw.bytes) {
+        Ok(text) => text,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let name = classify(&raw.rel);
+    let lang = match &name.lang {
+        None => config.default_language.clone(),
+        Some(lang) if config.language(lang).is_some() => lang.clone(),
+        Some(lang) => {
+            let known: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+            diags.push(Diagnostic::error(&raw.shown, Position::START, format!("unknown language suffix `.{lang}`"))
+                .with_hint(format!("the site's languages are {}; rename the file or add `{lang}` to `languages` in site.toml", known.join(", "))));
+            return None;
+        }
+    };
+    let (front, body_start) = match frontmatter::parse(&raw.shown, &text) {
+        Ok(parsed) => parsed,
+        Err(mut errors) => {
+            diags.append(&mut errors);
+            return None;
+        }
+    };
+    let path = url_path(&name.key, front.slug.as_deref());
+    let doc = Doc {
+        shown: raw.shown.clone(),
+        lang,
+        front,
+        text,
+        body_start,
+        path,
+    };
+    Some((name, doc))
+}
+
+/// The key with a slug put in place of its last part.
+fn url_path(key: &str, slug: Option<&str>) -> String {
+    match (slug, key.rsplit_once('/')) {
+        (None, _) => key.to_string(),
+        (Some(slug), Some((dir, _))) => format!("{dir}/{slug}"),
+        (Some(_), None) if key.is_empty() => String::new(),
+        (Some(slug), None) => slug.to_string(),
+    }
+}
+
+/// The nearest section folder above an entry; pages in folders without `_index.md` belong higher up.
+fn parent_section(key: &str, kind: EntryKind, sections: &[String]) -> Option<String> {
+    if key.is_empty() && kind == EntryKind::Section {
+        return None;
+    }
+    let mut dir = key;
+    while let Some((up, _)) = dir.rsplit_once('/') {
+        if sections.binary_search_by(|s| s.as_str().cmp(up)).is_ok() {
+            return Some(up.to_string());
+        }
+        dir = up;
+    }
+    Some(String::new())
+}
+
+/// Gives each bundle and section the files in its folder (not those of bundles below it).
+fn attach_assets(entries: &mut [Entry], assets: &[Asset]) {
+    let owners: BTreeMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.docs.values().any(|d| {
+                d.shown.file_name().is_some_and(|n| {
+                    n.to_string_lossy().starts_with("index")
+                        || n.to_string_lossy().starts_with("_index")
+                })
+            })
+        })
+        .map(|(i, e)| (e.key.clone(), i))
+        .collect();
+    for asset in assets {
+        let mut dir = asset.rel.rsplit_once('/').map_or("", |(d, _)| d);
+        loop {
+            if let Some(&i) = owners.get(dir) {
+                entries[i].assets.push(asset.rel.clone());
+                break;
+            }
+            match dir.rsplit_once('/') {
+                Some((up, _)) => dir = up,
+                None if !dir.is_empty() => dir = "",
+                None => break,
+            }
+        }
+    }
+}
+
+fn check_attachments(entries: &[Entry], diags: &mut Vec<Diagnostic>) {
+    for entry in entries {
+        for doc in entry.docs.values() {
+            for attachment in &doc.front.attachments {
+                let rel = join_key(&entry.key, &attachment.file);
+                if !entry.assets.contains(&rel) {
+                    let pos = doc
+                        .text
+                        .find(&format!("\"{}\"", attachment.file))
+                        .map_or(Position::START, |o| Position::at(&doc.text, o));
+                    diags.push(Diagnostic::error(&doc.shown, pos, format!("attachment `{}` is not in the page's folder", attachment.file))
+                        .with_hint(format!("put the file at `content/{rel}`; attachments are files of a page bundle (`name/index.md`)")));
+                }
+            }
+        }
+    }
+}
+
+pub fn join_key(key: &str, file: &str) -> String {
+    if key.is_empty() {
+        file.to_string()
+    } else {
+        format!("{key}/{file}")
+    }
+}
+
+/// Two files may not claim one URL, whether by folder, file name or slug.
+fn check_unique_urls(entries: &[Entry], config: &Config, diags: &mut Vec<Diagnostic>) {
+    let mut claimed: BTreeMap<String, &Doc> = BTreeMap::new();
+    for entry in entries {
+        for doc in entry.docs.values() {
+            let url = page_url(config, &doc.lang, &doc.path);
+            if let Some(first) = claimed.insert(url.clone(), doc) {
+                diags.push(
+                    Diagnostic::error(
+                        &doc.shown,
+                        Position::START,
+                        format!(
+                            "`{}` and `{}` both publish `{url}`",
+                            first.shown.display(),
+                            doc.shown.display()
+                        ),
+                    )
+                    .with_hint("change the `slug` of one of them, or rename one file"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_give_key_kind_and_language() {
+        use EntryKind::*;
+        let cases = [
+            ("_index.md", "", Section, None),
+            ("_index.ar.md", "", Section, Some("ar")),
+            ("bpf/_index.zh.md", "bpf", Section, Some("zh")),
+            ("bpf/x/index.md", "bpf/x", Page, None),
+            ("bpf/x/index.fr.md", "bpf/x", Page, Some("fr")),
+            ("bpf/note.es.md", "bpf/note", Page, Some("es")),
+            ("bpf/report.v2.md", "bpf/report.v2", Page, None),
+            ("bpf/note.pt-br.md", "bpf/note", Page, Some("pt-br")),
+            ("index.md", "index", Page, None),
+        ];
+        for (rel, key, kind, lang) in cases {
+            let name = classify(rel);
+            assert_eq!(
+                (name.key.as_str(), name.kind, name.lang.as_deref()),
+                (key, kind, lang),
+                "{rel}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_decoding_accepts_bom_and_crlf_and_points_at_bad_bytes() {
+        let shown = Path::new("a.md");
+        assert_eq!(
+            decode_text(shown, b"\xEF\xBB\xBF+++\r\nx\r\n").unwrap(),
+            "+++\nx\n"
+        );
+        let err = decode_text(shown, b"+++\ntitle = \"caf\xE9\"\n").unwrap_err();
+        assert_eq!(err.to_string(), "a.md:2:13: error: file is not valid UTF-8\n  = hint: save the file with UTF-8 encoding (most editors offer it under \"Save with encoding\")");
+    }
+
+    #[test]
+    fn slugs_replace_the_last_part_of_the_path() {
+        let cases = [
+            ("bpf/x", None, "bpf/x"),
+            ("bpf/x", Some("y"), "bpf/y"),
+            ("x", Some("y"), "y"),
+            ("", Some("y"), ""),
+        ];
+        for (key, slug, expected) in cases {
+            assert_eq!(url_path(key, slug), expected, "{key} {slug:?}");
+        }
+    }
+
+    #[test]
+    fn pages_belong_to_the_nearest_section_folder() {
+        let sections = vec![String::new(), "bpf".to_string(), "bpf/2020".to_string()];
+        let cases = [
+            ("bpf/2020/x", "bpf/2020"),
+            ("bpf/old/x", "bpf"),
+            ("about", ""),
+            ("bpf", ""),
+        ];
+        for (key, parent) in cases {
+            assert_eq!(
+                parent_section(key, EntryKind::Page, &sections).as_deref(),
+                Some(parent),
+                "{key}"
+            );
+        }
+        assert_eq!(parent_section("", EntryKind::Section, &sections), None);
+    }
+}

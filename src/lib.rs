@@ -1,0 +1,14 @@
+//! Plenary builds the multilingual site of the IGF's intersessional work from its content tree.
+
+pub mod build;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod feeds;
+pub mod frontmatter;
+pub mod i18n;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod views;

@@ -1,0 +1,164 @@
+//! The `plenary` command line: parses arguments, runs a command, prints diagnostics, sets the exit code.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use plenary::build::{self, Outcome, Progress, Report};
+use plenary::diag::Diagnostic;
+
+/// Builds the site of the IGF's intersessional work (Best Practice Forums, Dynamic
+/// Coalitions, national, regional and youth IGFs) in the six UN languages.
+#[derive(Parser)]
+#[command(name = "plenary", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into a folder (the previous build is replaced only if this one succeeds)
+    Build {
+        /// The site root: the folder holding site.toml, content/, themes/ and i18n/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site [default: <root>/public]
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Publish pages marked `draft = true` too
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Check everything a build checks, and write nothing; missing translations of interface strings fail it
+    Check {
+        /// The site root: the folder holding site.toml, content/, themes/ and i18n/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+/// Exit codes: 0 built, 1 the site's files have errors, 2 the machine failed (I/O and the like).
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (root, out, drafts, checking) = match cli.command {
+        Command::Build { root, out, drafts } => {
+            let out = out.unwrap_or_else(|| root.join("public"));
+            (root, Some(out), drafts, false)
+        }
+        Command::Check { root } => (root, None, false, true),
+    };
+    let progress: Option<Box<dyn Progress>> = Some(Box::new(Bar::new()));
+    let outcome = build::build(build::Options {
+        root,
+        out: out.clone(),
+        drafts,
+        progress,
+    });
+    match outcome {
+        Ok(Outcome::Built(report)) => {
+            print_diagnostics(&report.warnings);
+            print_summary(&report, out.as_deref(), checking);
+            if checking && !report.warnings.is_empty() {
+                eprintln!("check failed: {} warning(s)", report.warnings.len());
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::Failed(diags)) => {
+            print_diagnostics(&diags);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let warnings = diags.len() - errors;
+            eprintln!(
+                "{}: {errors} error(s), {warnings} warning(s); nothing was written",
+                if checking {
+                    "check failed"
+                } else {
+                    "build failed"
+                }
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("{d}");
+    }
+}
+
+fn print_summary(report: &Report, out: Option<&std::path::Path>, checking: bool) {
+    let per_language: Vec<String> = report
+        .languages
+        .iter()
+        .map(|l| format!("{} {} (+{} fallback)", l.code, l.translated, l.fallbacks))
+        .collect();
+    let verb = if checking { "checked" } else { "built" };
+    let place = out
+        .map(|o| format!(" into `{}`", o.display()))
+        .unwrap_or_default();
+    eprintln!(
+        "{verb} {} files{place} in {:.2} s",
+        report.files,
+        report.elapsed.as_secs_f64()
+    );
+    eprintln!("pages per language: {}", per_language.join(", "));
+    if !report.warnings.is_empty() {
+        eprintln!("{} warning(s)", report.warnings.len());
+    }
+}
+
+/// A progress bar on a terminal; plain lines otherwise, so logs stay readable.
+struct Bar {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        Bar { bar: None }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "rendering {bar:30} {pos}/{len} files ({eta})",
+            ) {
+                bar.set_style(style);
+            }
+            // The bar lives in a OnceLock-free way: it is stored through interior mutability below.
+            BAR.with(|b| *b.borrow_mut() = Some(bar));
+        } else {
+            eprintln!("rendering {total} files");
+        }
+        let _ = &self.bar;
+    }
+
+    fn tick(&self) {
+        BAR.with(|b| {
+            if let Some(bar) = b.borrow().as_ref() {
+                bar.inc(1);
+            }
+        });
+    }
+
+    fn finish(&self) {
+        BAR.with(|b| {
+            if let Some(bar) = b.borrow_mut().take() {
+                bar.finish_and_clear();
+            }
+        });
+    }
+}
+
+thread_local! {
+    static BAR: std::cell::RefCell<Option<indicatif::ProgressBar>> = const { std::cell::RefCell::new(None) };
+}

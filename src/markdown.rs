@@ -1,0 +1,500 @@
+//! Renders Markdown bodies to HTML once every URL is known: links, heading ids, contents.
+
+use std::sync::Arc;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::config::Config;
+use crate::content::{join_key, Content, Doc, Entry};
+use crate::diag::{closest, Diagnostic, Position};
+
+/// A body rendered for readers of one language.
+#[derive(Debug, Default, PartialEq)]
+pub struct Body {
+    pub html: String,
+    pub toc: Vec<Heading>,
+    /// The start of the text, for listings of pages with no description.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// Bodies by entry (as in `Content::entries`) and by site language (as in `Config::languages`).
+/// Readers of a language without a translation get the original's body, with its internal
+/// links pointing into their own language.
+pub struct Bodies(Vec<ByLanguage>);
+
+/// One entry's bodies, by site language.
+type ByLanguage = Vec<Arc<Body>>;
+
+impl Bodies {
+    pub fn get(&self, entry: usize, lang: usize) -> &Arc<Body> {
+        &self.0[entry][lang]
+    }
+}
+
+const SUMMARY_CHARS: usize = 280;
+
+/// Renders every body, in parallel; broken internal links are reported once per file.
+pub fn render(content: &Content, config: &Config) -> (Bodies, Vec<Diagnostic>) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = content.entries.len().div_ceil(workers).max(1);
+    let results: Vec<(Vec<ByLanguage>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = content
+            .entries
+            .chunks(chunk)
+            .map(|entries| scope.spawn(move || render_entries(entries, content, config)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut bodies = Vec::with_capacity(content.entries.len());
+    let mut diags = Vec::new();
+    for (mut b, mut d) in results {
+        bodies.append(&mut b);
+        diags.append(&mut d);
+    }
+    (Bodies(bodies), diags)
+}
+
+fn render_entries(
+    entries: &[Entry],
+    content: &Content,
+    config: &Config,
+) -> (Vec<Vec<Arc<Body>>>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut all = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let mut own = std::collections::BTreeMap::new();
+        for (lang, doc) in &entry.docs {
+            let (body, links_vary) = render_doc(doc, entry, content, config, lang, &mut diags);
+            own.insert(lang.clone(), (Arc::new(body), links_vary));
+        }
+        let (original, original_links_vary) = &own[&entry.original];
+        let mut by_lang = Vec::with_capacity(config.languages.len());
+        for lang in &config.languages {
+            let body = match own.get(&lang.code) {
+                Some((body, _)) => body.clone(),
+                None if *original_links_vary => {
+                    let doc = entry.original_doc();
+                    Arc::new(render_doc(doc, entry, content, config, &lang.code, &mut Vec::new()).0)
+                }
+                None => original.clone(),
+            };
+            by_lang.push(body);
+        }
+        all.push(by_lang);
+    }
+    (all, diags)
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders one file for readers of `lang`; also says whether its HTML depends on `lang`.
+fn render_doc(
+    doc: &Doc,
+    entry: &Entry,
+    content: &Content,
+    config: &Config,
+    lang: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> (Body, bool) {
+    let body = doc.body();
+    let mut events: Vec<Event> = Vec::new();
+    let mut links_vary = false;
+    let mut used_ids: Vec<String> = Vec::new();
+    let mut toc = Vec::new();
+    let mut heading_start: Option<usize> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                links_vary |= dest_url.starts_with("@/");
+                let dest_url = resolve(
+                    &dest_url,
+                    doc,
+                    entry,
+                    content,
+                    config,
+                    lang,
+                    range.start,
+                    diags,
+                );
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = resolve(
+                    &dest_url,
+                    doc,
+                    entry,
+                    content,
+                    config,
+                    lang,
+                    range.start,
+                    diags,
+                );
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
+                heading_start = Some(events.len());
+                // Only `id` and classes are kept: other attributes (`{onclick=...}`) have no place in content.
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs: Vec::new(),
+                })
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(start) = heading_start.take() {
+                    let title = plain_text(&events[start + 1..]);
+                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
+                        let wanted = id
+                            .as_ref()
+                            .map(|i| i.to_string())
+                            .unwrap_or_else(|| slugify(&title));
+                        let unique = unique_id(wanted, &mut used_ids);
+                        *id = Some(CowStr::from(unique.clone()));
+                        if matches!(
+                            level,
+                            pulldown_cmark::HeadingLevel::H2 | pulldown_cmark::HeadingLevel::H3
+                        ) {
+                            toc.push(Heading {
+                                level: level as u8,
+                                id: unique,
+                                title,
+                            });
+                        }
+                    }
+                }
+                Event::End(TagEnd::Heading(level))
+            }
+            other => other,
+        };
+        events.push(event);
+    }
+    let summary = first_paragraph_text(&events);
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    (Body { html, toc, summary }, links_vary)
+}
+
+/// The URL a link or image points at for readers of `lang`.
+#[allow(clippy::too_many_arguments)]
+fn resolve<'a>(
+    dest: &CowStr<'a>,
+    doc: &Doc,
+    entry: &Entry,
+    content: &Content,
+    config: &Config,
+    lang: &str,
+    offset: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> CowStr<'a> {
+    if let Some(target) = dest.strip_prefix("@/") {
+        let (file, fragment) = target
+            .split_once('#')
+            .map_or((target, None), |(f, frag)| (f, Some(frag)));
+        let name = crate::content::classify(file);
+        let found = content.get(&name.key).filter(|e| e.kind == name.kind);
+        return match found {
+            Some(target_entry) => {
+                let target_lang = name
+                    .lang
+                    .as_deref()
+                    .filter(|l| config.language(l).is_some())
+                    .unwrap_or(lang);
+                let url = target_entry.url(config, target_lang);
+                CowStr::from(match fragment {
+                    Some(fragment) => format!("{url}#{fragment}"),
+                    None => url,
+                })
+            }
+            None => {
+                let known: Vec<String> = content.entries.iter().map(content_file).collect();
+                let pos = Position::at(&doc.text, doc.body_start + offset);
+                let mut d = Diagnostic::error(
+                    &doc.shown,
+                    pos,
+                    format!("broken internal link `{dest}`: no such content file"),
+                );
+                d = match closest(file, known.iter().map(String::as_str)) {
+                    Some(near) => d.with_hint(format!("did you mean `@/{near}`?")),
+                    None => d.with_hint("internal links name a file under `content/`, such as `@/bpf/cybersecurity-2020/index.md`"),
+                };
+                diags.push(d);
+                dest.clone()
+            }
+        };
+    }
+    if is_relative(dest) {
+        let (file, rest) = dest
+            .split_once(['#', '?'])
+            .map_or((dest.as_ref(), ""), |(f, _)| (f, &dest[f.len()..]));
+        let file = file.strip_prefix("./").unwrap_or(file);
+        let rel = join_key(&entry.key, file);
+        if entry.assets.contains(&rel) {
+            return CowStr::from(format!("{}{rest}", asset_url(entry, file)));
+        }
+    }
+    dest.clone()
+}
+
+/// Where a file of an entry's folder is published: once, beside the page's unprefixed URL.
+pub fn asset_url(entry: &Entry, file: &str) -> String {
+    let path = &entry.original_doc().path;
+    if path.is_empty() {
+        format!("/{file}")
+    } else {
+        format!("/{path}/{file}")
+    }
+}
+
+/// The file an entry's default version lives in, as `@/` links name it.
+fn content_file(entry: &Entry) -> String {
+    let doc = entry.original_doc();
+    doc.shown
+        .strip_prefix(crate::content::CONTENT_DIR)
+        .unwrap_or(&doc.shown)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn is_relative(dest: &str) -> bool {
+    !(dest.is_empty() || dest.starts_with('/') || dest.starts_with('#') || dest.contains(':'))
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+fn first_paragraph_text(events: &[Event]) -> String {
+    let Some(start) = events
+        .iter()
+        .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
+    else {
+        return String::new();
+    };
+    let end = events[start..]
+        .iter()
+        .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+        .map_or(events.len(), |i| start + i);
+    let text = plain_text(&events[start..end]);
+    truncate_words(&text, SUMMARY_CHARS)
+}
+
+/// At most `max` characters, cut at a space where there is one, with an ellipsis.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > cut.len() / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+/// A heading id from its text: letters of every script kept, lowercased, words joined by `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    if slug.is_empty() {
+        "section".to_string()
+    } else {
+        slug
+    }
+}
+
+fn unique_id(wanted: String, used: &mut Vec<String>) -> String {
+    let mut id = wanted.clone();
+    let mut n = 1;
+    while used.contains(&id) {
+        id = format!("{wanted}-{n}");
+        n += 1;
+    }
+    used.push(id.clone());
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{RawFile, Tree};
+    use std::path::{Path, PathBuf};
+
+    fn site(files: &[(&str, &str)], assets: &[&str]) -> (Content, Config, Vec<Diagnostic>) {
+        let text = "title = \"T\"\nbase_url = \"https://x.org\"\ndefault_language = \"en\"\nlanguages = [\"en\", \"fr\", \"ar\"]\n";
+        let config =
+            crate::config::parse(Path::new("/site"), Path::new("site.toml"), text).unwrap();
+        let tree = Tree {
+            files: files
+                .iter()
+                .map(|(rel, text)| RawFile {
+                    rel: rel.to_string(),
+                    shown: PathBuf::from("content").join(rel),
+                    bytes: text.as_bytes().to_vec(),
+                })
+                .collect(),
+            assets: assets
+                .iter()
+                .map(|rel| crate::content::Asset {
+                    rel: rel.to_string(),
+                    source: PathBuf::from(rel),
+                })
+                .collect(),
+        };
+        let (content, diags) = crate::content::parse(&tree, &config, false);
+        assert!(diags.is_empty(), "{diags:?}");
+        let (_, render_diags) = render(&content, &config);
+        (content, config, render_diags)
+    }
+
+    fn body_of(content: &Content, config: &Config, key: &str, lang: &str) -> Arc<Body> {
+        let (bodies, _) = render(content, config);
+        let entry = content.entries.iter().position(|e| e.key == key).unwrap();
+        let lang = config
+            .languages
+            .iter()
+            .position(|l| l.code == lang)
+            .unwrap();
+        bodies.get(entry, lang).clone()
+    }
+
+    #[test]
+    fn internal_links_point_into_the_readers_language() {
+        let files = [
+            ("a.md", "+++\ntitle = \"A\"\n+++\nSee [b](@/b/index.md#part) and [b in French](@/b/index.fr.md).\n"),
+            ("b/index.md", "+++\ntitle = \"B\"\n+++\n"),
+            ("b/index.fr.md", "+++\ntitle = \"B\"\nslug = \"bee\"\n+++\n"),
+        ];
+        let (content, config, diags) = site(&files, &[]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let cases = [
+            ("en", r#"<a href="/b/#part">b</a> and <a href="/fr/bee/">"#),
+            (
+                "fr",
+                r#"<a href="/fr/bee/#part">b</a> and <a href="/fr/bee/">"#,
+            ),
+            (
+                "ar",
+                r#"<a href="/ar/b/#part">b</a> and <a href="/fr/bee/">"#,
+            ),
+        ];
+        for (lang, expected) in cases {
+            let html = &body_of(&content, &config, "a", lang).html;
+            assert!(html.contains(expected), "{lang}: {html}");
+        }
+    }
+
+    #[test]
+    fn broken_links_are_errors_at_their_position_with_a_suggestion() {
+        let files = [
+            (
+                "a.md",
+                "+++\ntitle = \"A\"\n+++\n\nText [b](@/bb/index.md).\n",
+            ),
+            ("b/index.md", "+++\ntitle = \"B\"\n+++\n"),
+        ];
+        let (_, _, diags) = site(&files, &[]);
+        let shown: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(shown, ["content/a.md:5:6: error: broken internal link `@/bb/index.md`: no such content file\n  = hint: did you mean `@/b/index.md`?"]);
+    }
+
+    #[test]
+    fn headings_get_unique_ids_in_any_script_and_a_table_of_contents() {
+        let files = [("a.md", "+++\ntitle = \"A\"\n+++\n## Gender & Access\n## Gender & Access\n### Доступ к сети\n## Own {#mine onclick=\"x()\"}\n")];
+        let (content, config, _) = site(&files, &[]);
+        let body = body_of(&content, &config, "a", "en");
+        let ids: Vec<&str> = body.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["gender-access", "gender-access-1", "доступ-к-сети", "mine"]
+        );
+        assert!(!body.html.contains("onclick"), "{}", body.html);
+    }
+
+    #[test]
+    fn bundle_files_are_linked_at_their_published_place() {
+        let files = [("b/index.md", "+++\ntitle = \"B\"\nslug = \"bee\"\n+++\n[Report](report.pdf) ![Chart](./img/c.png) [Elsewhere](other.pdf)\n")];
+        let (content, config, _) = site(&files, &["b/report.pdf", "b/img/c.png"]);
+        let html = &body_of(&content, &config, "b", "fr").html;
+        assert!(html.contains(r#"href="/bee/report.pdf""#), "{html}");
+        assert!(html.contains(r#"src="/bee/img/c.png""#), "{html}");
+        assert!(html.contains(r#"href="other.pdf""#), "{html}");
+    }
+
+    #[test]
+    fn summaries_are_the_first_paragraph_cut_at_a_word() {
+        let long = "word ".repeat(100);
+        let files = [
+            (
+                "a.md",
+                "+++\ntitle = \"A\"\n+++\n# Title\n\nFirst *para*.\n\nSecond.\n".to_string(),
+            ),
+            ("b.md", format!("+++\ntitle = \"B\"\n+++\n{long}\n")),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        let (content, config, _) = site(&files, &[]);
+        assert_eq!(body_of(&content, &config, "a", "en").summary, "First para.");
+        let summary = body_of(&content, &config, "b", "en").summary.clone();
+        assert!(
+            summary.ends_with("word…") && summary.chars().count() <= SUMMARY_CHARS + 1,
+            "{summary}"
+        );
+    }
+}

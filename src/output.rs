@@ -1,0 +1,208 @@
+//! Writes the site into a staging folder and swaps it in whole, so a failed build changes nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::Context;
+
+/// Where rendered files go: a staging folder on disk, or memory in tests and `check`.
+pub trait Sink: Sync {
+    /// Stores `bytes` at `rel`, a `/`-separated path inside the site.
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
+    /// Copies a file from the source tree to `rel`.
+    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()>;
+}
+
+/// The next site, written beside the current one and swapped in by `commit`.
+/// Dropped without `commit`, it removes itself and the current site stays as it was.
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn begin(target: &Path) -> anyhow::Result<Staging> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        let dir = parent.join(format!(".{name}.staging"));
+        // A build that was interrupted leaves its staging folder behind; it is of no use.
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| {
+                format!("cannot remove the old staging folder `{}`", dir.display())
+            })?;
+        }
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// Replaces the target with the staged site.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let old = self.dir.with_file_name(format!(
+            "{}.old",
+            self.dir.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        if old.exists() {
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot remove `{}`", old.display()))?;
+        }
+        if self.target.exists() {
+            std::fs::rename(&self.target, &old).with_context(|| {
+                format!(
+                    "cannot move the previous site `{}` aside",
+                    self.target.display()
+                )
+            })?;
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+            // Put the previous site back so that nothing is lost.
+            let _ = std::fs::rename(&old, &self.target);
+            return Err(e).with_context(|| {
+                format!("cannot move the new site into `{}`", self.target.display())
+            });
+        }
+        self.committed = true;
+        if old.exists() {
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot remove `{}`", old.display()))?;
+        }
+        Ok(())
+    }
+
+    fn path_of(&self, rel: &str) -> anyhow::Result<PathBuf> {
+        if rel
+            .split('/')
+            .any(|part| part == ".." || part.is_empty() && rel.starts_with('/'))
+        {
+            anyhow::bail!("refusing to write `{rel}` outside the site");
+        }
+        Ok(self.dir.join(rel))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.path_of(rel)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+    }
+
+    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
+        let path = self.path_of(rel)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        }
+        std::fs::copy(from, &path)
+            .with_context(|| format!("cannot copy `{}` to `{}`", from.display(), path.display()))?;
+        Ok(())
+    }
+}
+
+/// Keeps the site in memory: for tests, and for the preview server.
+#[derive(Default)]
+pub struct Memory(pub Mutex<BTreeMap<String, Vec<u8>>>);
+
+impl Sink for Memory {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| anyhow::anyhow!("output lock poisoned"))?
+            .insert(rel.to_string(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
+        let bytes =
+            std::fs::read(from).with_context(|| format!("cannot read `{}`", from.display()))?;
+        self.put(rel, &bytes)
+    }
+}
+
+/// Discards everything: `check` renders the whole site to find errors and writes nothing.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: &[u8]) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn copy(&self, _: &Path, _: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_staging_leaves_the_previous_site_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let first = Staging::begin(&target).unwrap();
+        first.put("index.html", b"one").unwrap();
+        first.commit().unwrap();
+        let second = Staging::begin(&target).unwrap();
+        second.put("index.html", b"two").unwrap();
+        second.put("new.html", b"new").unwrap();
+        drop(second);
+        assert_eq!(std::fs::read(target.join("index.html")).unwrap(), b"one");
+        assert!(!target.join("new.html").exists());
+        let names: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["public"]);
+    }
+
+    #[test]
+    fn a_commit_replaces_the_whole_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let first = Staging::begin(&target).unwrap();
+        first.put("old.html", b"old").unwrap();
+        first.commit().unwrap();
+        let second = Staging::begin(&target).unwrap();
+        second.put("a/b/index.html", b"new").unwrap();
+        second.commit().unwrap();
+        assert!(!target.join("old.html").exists());
+        assert_eq!(
+            std::fs::read(target.join("a/b/index.html")).unwrap(),
+            b"new"
+        );
+    }
+
+    #[test]
+    fn paths_cannot_leave_the_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::begin(&tmp.path().join("public")).unwrap();
+        assert!(staging.put("../escape.html", b"x").is_err());
+        assert!(staging.put("a/../../escape.html", b"x").is_err());
+    }
+}

@@ -1,0 +1,781 @@
+//! Turns the site into HTML through the theme's minijinja templates and the Fluent strings.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use fluent_bundle::FluentArgs;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{context, Environment, State, UndefinedBehavior};
+
+use crate::config::Config;
+use crate::content::{page_url, EntryKind};
+use crate::diag::{Diagnostic, Position};
+use crate::i18n::Messages;
+use crate::output::Sink;
+use crate::site::Site;
+use crate::views::{self, Context, Link};
+
+pub const THEMES_DIR: &str = "themes";
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Templates every theme provides.
+pub const REQUIRED_TEMPLATES: [&str; 6] = [
+    "index.html",
+    "section.html",
+    "page.html",
+    "taxonomy.html",
+    "term.html",
+    "404.html",
+];
+
+/// A template's source as read from the theme or the site.
+pub struct TemplateFile {
+    pub name: String,
+    pub shown: PathBuf,
+    pub source: String,
+}
+
+/// Reads the theme's templates, then the site's `templates/`, whose files replace the theme's.
+pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec<Diagnostic>)> {
+    let theme_dir = config.root.join(THEMES_DIR).join(&config.theme);
+    if !theme_dir.is_dir() {
+        let shown = PathBuf::from(crate::config::CONFIG_FILE);
+        let d = Diagnostic::error(
+            shown,
+            Position::START,
+            format!(
+                "theme `{}` not found: no folder `themes/{}`",
+                config.theme, config.theme
+            ),
+        )
+        .with_hint("set `theme` in site.toml to a folder under `themes/`");
+        return Ok((Vec::new(), vec![d]));
+    }
+    let mut by_name: BTreeMap<String, TemplateFile> = BTreeMap::new();
+    let mut diags = Vec::new();
+    for dir in [
+        theme_dir.join(TEMPLATES_DIR),
+        config.root.join(TEMPLATES_DIR),
+    ] {
+        let mut files = Vec::new();
+        if dir.is_dir() {
+            list_files(&dir, &mut files)?;
+        }
+        for path in files {
+            let name = path
+                .strip_prefix(&dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let shown = crate::diag::display_path(&config.root, &path);
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            match crate::content::decode_text(&shown, &bytes) {
+                Ok(source) => {
+                    by_name.insert(
+                        name.clone(),
+                        TemplateFile {
+                            name,
+                            shown,
+                            source,
+                        },
+                    );
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    Ok((by_name.into_values().collect(), diags))
+}
+
+pub fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+        let name = entry.file_name();
+        if crate::content::is_ignored(&name.to_string_lossy()) {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            list_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(())
+}
+
+/// Problems met while rendering, reported once each. Rendering runs on several threads,
+/// and minijinja functions can only report through shared state.
+#[derive(Default, Clone)]
+pub struct Problems(Arc<Mutex<BTreeSet<Diagnostic>>>);
+
+impl Problems {
+    fn add(&self, diagnostic: Diagnostic) {
+        if let Ok(mut set) = self.0.lock() {
+            set.insert(diagnostic);
+        }
+    }
+
+    pub fn take(&self) -> Vec<Diagnostic> {
+        self.0
+            .lock()
+            .map(|mut set| std::mem::take(&mut *set).into_iter().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The template environment with the Fluent `t()` function bound to it.
+pub struct Templates {
+    env: Environment<'static>,
+    messages: Arc<Messages>,
+    shown: Arc<BTreeMap<String, PathBuf>>,
+    problems: Problems,
+}
+
+/// Compiles the templates; syntax errors and missing templates become diagnostics.
+pub fn compile(files: Vec<TemplateFile>, messages: Arc<Messages>) -> (Templates, Vec<Diagnostic>) {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_formatter(escape_html);
+    let mut diags = Vec::new();
+    let shown: Arc<BTreeMap<String, PathBuf>> = Arc::new(
+        files
+            .iter()
+            .map(|f| (f.name.clone(), f.shown.clone()))
+            .collect(),
+    );
+    for file in files {
+        let (name, path, source) = (file.name, file.shown, file.source);
+        if let Err(e) = env.add_template_owned(name, source.clone()) {
+            diags.push(template_diagnostic(&e, &path, Some(&source)));
+        }
+    }
+    for required in REQUIRED_TEMPLATES {
+        if !shown.contains_key(required) {
+            diags.push(
+                Diagnostic::error(
+                    PathBuf::from(THEMES_DIR),
+                    Position::START,
+                    format!("the theme has no `{required}` template"),
+                )
+                .with_hint(format!(
+                    "add `templates/{required}` to the site or the theme"
+                )),
+            );
+        }
+    }
+    let problems = Problems::default();
+    let (reporter, paths, strings) = (problems.clone(), shown.clone(), messages.clone());
+    env.add_function(
+        "t",
+        move |state: &State, key: String, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let lang = state
+                .lookup("lang")
+                .and_then(|l| l.get_attr("code").ok())
+                .and_then(|c| c.as_str().map(String::from))
+                .unwrap_or_default();
+            let mut args = FluentArgs::new();
+            for name in kwargs.args() {
+                let value: Value = kwargs.get(name)?;
+                match value.as_i64() {
+                    Some(n) if value.is_number() => args.set(name.to_string(), n),
+                    _ => args.set(name.to_string(), value.to_string()),
+                }
+            }
+            let (text, problems) = strings.format(&lang, &key, Some(&args));
+            let template = paths
+                .get(state.name())
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from(state.name()));
+            for problem in problems {
+                reporter.add(problem.diagnostic(&template));
+            }
+            Ok(text)
+        },
+    );
+    (
+        Templates {
+            env,
+            messages,
+            shown,
+            problems,
+        },
+        diags,
+    )
+}
+
+/// Escapes what HTML needs escaped and nothing more: minijinja's default also turns every `/`
+/// of every URL into `&#x2f;`, which is valid but bloats pages and hampers reading the source.
+fn escape_html(
+    out: &mut minijinja::Output,
+    state: &State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if value.is_safe()
+        || matches!(state.auto_escape(), minijinja::AutoEscape::None)
+        || value.is_none()
+    {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let text = value.to_string();
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    out.write_str(&escaped)
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+}
+
+/// A minijinja error as a diagnostic on the template it happened in.
+fn template_diagnostic(e: &minijinja::Error, fallback: &Path, source: Option<&str>) -> Diagnostic {
+    let mut cause: &minijinja::Error = e;
+    // The innermost template error says where the problem really is (an included template).
+    while let Some(inner) =
+        std::error::Error::source(cause).and_then(|s| s.downcast_ref::<minijinja::Error>())
+    {
+        cause = inner;
+    }
+    let path = cause.name().map_or_else(
+        || fallback.to_path_buf(),
+        |n| {
+            if fallback.ends_with(n) {
+                fallback.to_path_buf()
+            } else {
+                PathBuf::from(THEMES_DIR).join("…").join(n)
+            }
+        },
+    );
+    let line = cause.line().unwrap_or(1);
+    let col = match (cause.range(), source.or(cause.template_source())) {
+        (Some(range), Some(text)) => Position::at(text, range.start).col,
+        _ => 1,
+    };
+    let snippet = match (cause.range(), source.or(cause.template_source())) {
+        (Some(range), Some(text)) if cause.kind() == minijinja::ErrorKind::UndefinedError => {
+            text.get(range).map(|s| format!(" `{s}`"))
+        }
+        _ => None,
+    };
+    let message = match cause.detail() {
+        Some(detail) => format!("template error: {}: {detail}", cause.kind()),
+        None => format!(
+            "template error: {}{}",
+            cause.kind(),
+            snippet.unwrap_or_default()
+        ),
+    };
+    let hint = match cause.kind() {
+        minijinja::ErrorKind::UndefinedError => {
+            "this variable does not exist here; see the README for what templates can use"
+        }
+        minijinja::ErrorKind::SyntaxError => {
+            "check the `{{ }}` and `{% %}` tags around this position"
+        }
+        _ => "see the template documentation in the README",
+    };
+    Diagnostic {
+        path,
+        line,
+        col,
+        ..Diagnostic::error("", Position::START, message)
+    }
+    .with_hint(hint)
+}
+
+/// One file to render.
+enum Job {
+    Home {
+        lang: usize,
+    },
+    Page {
+        entry: usize,
+        lang: usize,
+    },
+    Section {
+        entry: usize,
+        lang: usize,
+        page: usize,
+    },
+    Taxonomy {
+        taxonomy: usize,
+        lang: usize,
+    },
+    Term {
+        taxonomy: usize,
+        term: usize,
+        lang: usize,
+        page: usize,
+    },
+    NotFound {
+        lang: usize,
+    },
+}
+
+/// What one language's pages share, built once.
+struct LanguageShared {
+    code: String,
+    base: Value,
+    summaries: Vec<Value>,
+    top_sections: Vec<usize>,
+}
+
+impl Templates {
+    /// Renders every page into `sink`, in parallel; returns how many files were written.
+    pub fn render_site(
+        &self,
+        context: &Context,
+        site: &Site,
+        sink: &dyn Sink,
+        progress: &(dyn Fn() + Sync),
+    ) -> anyhow::Result<usize> {
+        let shared: Vec<LanguageShared> = context
+            .config
+            .languages
+            .iter()
+            .map(|l| self.language_shared(context, site, &l.code))
+            .collect();
+        let jobs = jobs(context, site);
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| -> anyhow::Result<()> {
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(job) = jobs.get(i) else {
+                                return Ok(());
+                            };
+                            if let Some((path, html)) = self.render_job(job, context, site, &shared)
+                            {
+                                sink.put(&path, html.as_bytes())?;
+                            }
+                            progress();
+                        }
+                    })
+                })
+                .collect();
+            handles.into_iter().try_for_each(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a rendering thread panicked")))
+            })
+        })?;
+        Ok(jobs.len())
+    }
+
+    pub fn count_jobs(context: &Context, site: &Site) -> usize {
+        jobs(context, site).len()
+    }
+
+    /// Missing messages and template errors met while rendering, each once.
+    pub fn problems(&self) -> Vec<Diagnostic> {
+        self.problems.take()
+    }
+
+    fn language_shared(&self, context: &Context, site: &Site, lang: &str) -> LanguageShared {
+        let top_sections = site.subsections.get("").cloned().unwrap_or_default();
+        let menu = context.menu(&top_sections, lang);
+        let language = context.language_view(lang);
+        let base = context! {
+            lang => language,
+            site => context! {
+                title => context.site_title(lang),
+                description => context.config.description.clone(),
+                base_url => context.config.base_url.clone(),
+                home_url => page_url(context.config, lang, ""),
+                feed_url => format!("{}/atom.xml", context.config.lang_prefix(lang)),
+                taxonomies => context.config.taxonomies.iter().map(|t| context! { name => t, url => format!("{}/{t}s/", context.config.lang_prefix(lang)) }).collect::<Vec<_>>(),
+            },
+            menu => menu,
+        };
+        let summaries = views::summaries(context, lang)
+            .into_iter()
+            .map(|s| s.map(|v| (*v).clone()).unwrap_or_default())
+            .collect();
+        LanguageShared {
+            code: lang.to_string(),
+            base,
+            summaries,
+            top_sections,
+        }
+    }
+
+    fn render_job(
+        &self,
+        job: &Job,
+        context: &Context,
+        site: &Site,
+        shared: &[LanguageShared],
+    ) -> Option<(String, String)> {
+        let config = context.config;
+        let (template, url, ctx) = match *job {
+            Job::Home { lang } => {
+                let l = &shared[lang];
+                let home = context
+                    .content
+                    .get("")
+                    .filter(|e| e.kind == EntryKind::Section);
+                let section = home
+                    .map(|e| Value::from_serialize(context.page(index_of(context, e), &l.code)));
+                let newest: Vec<Value> = site
+                    .newest
+                    .iter()
+                    .take(config.per_page)
+                    .map(|&i| l.summaries[i].clone())
+                    .collect();
+                let sections: Vec<Value> = l
+                    .top_sections
+                    .iter()
+                    .map(|&i| section_card(context, site, i, &l.code))
+                    .collect();
+                let url = page_url(config, &l.code, "");
+                let switcher = match home {
+                    Some(e) => context.switcher(e, &l.code),
+                    None => context.switcher_for_path("/", &l.code),
+                };
+                let alternates = match home {
+                    Some(e) => alternates(context, e),
+                    None => Vec::new(),
+                };
+                (
+                    "index.html",
+                    url.clone(),
+                    context! { ..l.base.clone(), ..context! { section, newest, sections, current_url => url, languages => switcher, alternates, browse => browse(context, site, &l.code) } },
+                )
+            }
+            Job::Page { entry, lang } => {
+                let l = &shared[lang];
+                let e = &context.content.entries[entry];
+                let page = context.page(entry, &l.code);
+                let url = page.url.clone();
+                let canonical = if page.fallback {
+                    page.original
+                        .as_ref()
+                        .map(|o| format!("{}{}", config.base_url, o.url))
+                } else {
+                    Some(page.permalink.clone())
+                };
+                let ctx = context! { ..l.base.clone(), ..context! {
+                    page => Value::from_serialize(&page), current_url => url.clone(), canonical, languages => context.switcher(e, &l.code),
+                    alternates => alternates(context, e), breadcrumbs => context.breadcrumbs(e, &l.code),
+                } };
+                ("page.html", url, ctx)
+            }
+            Job::Section { entry, lang, page } => {
+                let l = &shared[lang];
+                let e = &context.content.entries[entry];
+                let section = context.page(entry, &l.code);
+                let all = site
+                    .section_pages
+                    .get(&e.key)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let base_url = section.url.clone();
+                let (pages, paginator) =
+                    paginate(all, page, config.per_page, &base_url, &l.summaries);
+                let subsections: Vec<Value> = site
+                    .subsections
+                    .get(&e.key)
+                    .map(|s| {
+                        s.iter()
+                            .map(|&i| section_card(context, site, i, &l.code))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let url = paged_url(&base_url, page);
+                let canonical = if section.fallback {
+                    section
+                        .original
+                        .as_ref()
+                        .map(|o| format!("{}{}", config.base_url, o.url))
+                } else {
+                    Some(format!("{}{url}", config.base_url))
+                };
+                let ctx = context! { ..l.base.clone(), ..context! {
+                    section => Value::from_serialize(&section), pages, paginator, subsections, current_url => url.clone(), canonical,
+                    languages => context.switcher(e, &l.code), alternates => alternates(context, e), breadcrumbs => context.breadcrumbs(e, &l.code),
+                } };
+                ("section.html", url, ctx)
+            }
+            Job::Taxonomy { taxonomy, lang } => {
+                let l = &shared[lang];
+                let tax = &site.taxonomies[taxonomy];
+                let path = format!("/{}/", tax.slug);
+                let url = format!("{}{path}", config.lang_prefix(&l.code));
+                let terms: Vec<Value> = tax.terms.iter().map(|(term, pages)| context! { label => term_label(context, &tax.name, term, &l.code), url => format!("{url}{term}/"), count => pages.len() }).collect();
+                let title = self.message(
+                    &l.code,
+                    &format!("taxonomy-{}", tax.name),
+                    None,
+                    "taxonomy.html",
+                );
+                let ctx = context! { ..l.base.clone(), ..context! {
+                    taxonomy => context! { name => tax.name.clone(), title, url => url.clone(), terms }, current_url => url.clone(),
+                    canonical => format!("{}{url}", config.base_url), languages => context.switcher_for_path(&path, &l.code),
+                    alternates => path_alternates(context, &path), breadcrumbs => home_crumb(context, &l.code),
+                } };
+                ("taxonomy.html", url, ctx)
+            }
+            Job::Term {
+                taxonomy,
+                term,
+                lang,
+                page,
+            } => {
+                let l = &shared[lang];
+                let tax = &site.taxonomies[taxonomy];
+                let (slug, all) = &tax.terms[term];
+                let path = format!("/{}/{slug}/", tax.slug);
+                let base_url = format!("{}{path}", config.lang_prefix(&l.code));
+                let label = term_label(context, &tax.name, slug, &l.code);
+                let mut args = FluentArgs::new();
+                args.set(tax.name.clone(), label.clone());
+                let title = self.message(
+                    &l.code,
+                    &format!("{}-page-title", tax.name),
+                    Some(&args),
+                    "term.html",
+                );
+                let (pages, paginator) =
+                    paginate(all, page, config.per_page, &base_url, &l.summaries);
+                let url = paged_url(&base_url, page);
+                let tax_url = format!("{}/{}/", config.lang_prefix(&l.code), tax.slug);
+                let tax_title = self.message(
+                    &l.code,
+                    &format!("taxonomy-{}", tax.name),
+                    None,
+                    "term.html",
+                );
+                let mut crumbs = home_crumb(context, &l.code);
+                crumbs.push(Link {
+                    title: tax_title.clone(),
+                    url: tax_url.clone(),
+                });
+                let ctx = context! { ..l.base.clone(), ..context! {
+                    taxonomy => context! { name => tax.name.clone(), title => tax_title, url => tax_url }, term => context! { slug => slug.clone(), label, title, count => all.len() },
+                    pages, paginator, current_url => url.clone(), canonical => format!("{}{url}", config.base_url),
+                    languages => context.switcher_for_path(&path, &l.code), alternates => path_alternates(context, &path), breadcrumbs => crumbs,
+                } };
+                ("term.html", url, ctx)
+            }
+            Job::NotFound { lang } => {
+                let l = &shared[lang];
+                let url = format!("{}/404.html", config.lang_prefix(&l.code));
+                let ctx = context! { ..l.base.clone(), ..context! { current_url => url.clone(), languages => context.switcher_for_path("/404.html", &l.code), alternates => Vec::<Value>::new() } };
+                ("404.html", url, ctx)
+            }
+        };
+        let path = output_path(&url);
+        match self.env.get_template(template).and_then(|t| t.render(ctx)) {
+            Ok(html) => Some((path, html)),
+            Err(e) => {
+                let shown = self
+                    .shown
+                    .get(template)
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from(template));
+                let source = e
+                    .name()
+                    .and_then(|n| self.env.get_template(n).ok())
+                    .map(|t| t.source().to_string());
+                self.problems
+                    .add(as_error(template_diagnostic(&e, &shown, source.as_deref())));
+                None
+            }
+        }
+    }
+
+    fn message(&self, lang: &str, key: &str, args: Option<&FluentArgs>, template: &str) -> String {
+        let (text, problems) = self.messages.format(lang, key, args);
+        let shown = self
+            .shown
+            .get(template)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(template));
+        for p in problems {
+            self.problems.add(p.diagnostic(&shown));
+        }
+        text
+    }
+}
+
+fn as_error(mut d: Diagnostic) -> Diagnostic {
+    d.severity = crate::diag::Severity::Error;
+    d
+}
+
+fn index_of(context: &Context, entry: &crate::content::Entry) -> usize {
+    context
+        .content
+        .entries
+        .binary_search_by(|e| e.key.cmp(&entry.key))
+        .unwrap_or(0)
+}
+
+/// Every file to render, in a fixed order.
+fn jobs(context: &Context, site: &Site) -> Vec<Job> {
+    let per_page = context.config.per_page;
+    let page_count = |n: usize| n.div_ceil(per_page).max(1);
+    let mut jobs = Vec::new();
+    for lang in 0..context.config.languages.len() {
+        jobs.push(Job::Home { lang });
+        jobs.push(Job::NotFound { lang });
+        for (entry, e) in context.content.entries.iter().enumerate() {
+            match e.kind {
+                EntryKind::Page => jobs.push(Job::Page { entry, lang }),
+                EntryKind::Section if e.key.is_empty() => {}
+                EntryKind::Section => {
+                    let n = site.section_pages.get(&e.key).map_or(0, Vec::len);
+                    jobs.extend((1..=page_count(n)).map(|page| Job::Section { entry, lang, page }));
+                }
+            }
+        }
+        for (taxonomy, tax) in site.taxonomies.iter().enumerate() {
+            jobs.push(Job::Taxonomy { taxonomy, lang });
+            for (term, (_, pages)) in tax.terms.iter().enumerate() {
+                jobs.extend((1..=page_count(pages.len())).map(|page| Job::Term {
+                    taxonomy,
+                    term,
+                    lang,
+                    page,
+                }));
+            }
+        }
+    }
+    jobs
+}
+
+/// `/fr/bpf/` -> `fr/bpf/index.html`; `/fr/404.html` stays a file.
+pub fn output_path(url: &str) -> String {
+    let trimmed = url.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+fn paged_url(base: &str, page: usize) -> String {
+    if page <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{page}/")
+    }
+}
+
+/// One page of a listing and the links to the others.
+fn paginate(
+    all: &[usize],
+    page: usize,
+    per_page: usize,
+    base: &str,
+    summaries: &[Value],
+) -> (Vec<Value>, Value) {
+    let total = all.len().div_ceil(per_page).max(1);
+    let pages: Vec<Value> = all
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|&i| summaries[i].clone())
+        .collect();
+    let links: Vec<Value> = (1..=total)
+        .map(|n| context! { number => n, url => paged_url(base, n), current => n == page })
+        .collect();
+    let paginator = context! {
+        current => page, total, count => all.len(),
+        previous_url => (page > 1).then(|| paged_url(base, page - 1)),
+        next_url => (page < total).then(|| paged_url(base, page + 1)),
+        pages => links,
+    };
+    (pages, paginator)
+}
+
+fn section_card(context: &Context, site: &Site, index: usize, lang: &str) -> Value {
+    let entry = &context.content.entries[index];
+    let (doc, fallback) = entry.doc_for(lang);
+    let prefix = format!("{}/", entry.key);
+    let count = site
+        .newest
+        .iter()
+        .filter(|&&i| context.content.entries[i].key.starts_with(&prefix))
+        .count();
+    context! {
+        title => doc.front.title.clone().unwrap_or_default(), url => entry.url(context.config, lang), description => doc.front.description.clone(),
+        lang => doc.lang.clone(), dir => context.config.language(&doc.lang).map_or("ltr", |l| l.direction.as_str()), fallback, count,
+    }
+}
+
+fn term_label(context: &Context, taxonomy: &str, term: &str, lang: &str) -> String {
+    match taxonomy {
+        "group" => context.group_name(lang, term),
+        "year" => term.to_string(),
+        other => context.label(lang, other, term),
+    }
+}
+
+/// The home's "browse" boxes: each taxonomy with its terms.
+fn browse(context: &Context, site: &Site, lang: &str) -> Vec<Value> {
+    site.taxonomies
+        .iter()
+        .filter(|t| t.name != "group")
+        .map(|t| {
+            let url = format!("{}/{}/", context.config.lang_prefix(lang), t.slug);
+            let terms: Vec<Value> = t.terms.iter().map(|(term, pages)| context! { label => term_label(context, &t.name, term, lang), url => format!("{url}{term}/"), count => pages.len() }).collect();
+            context! { name => t.name.clone(), url, terms }
+        })
+        .collect()
+}
+
+fn home_crumb(context: &Context, lang: &str) -> Vec<Link> {
+    vec![Link {
+        title: context.site_title(lang),
+        url: page_url(context.config, lang, ""),
+    }]
+}
+
+/// `hreflang` links: one per real translation, and `x-default` for the default language's URL.
+fn alternates(context: &Context, entry: &crate::content::Entry) -> Vec<Value> {
+    let base = &context.config.base_url;
+    let mut links: Vec<Value> = context.config.languages.iter().filter(|l| entry.docs.contains_key(&l.code)).map(|l| context! { hreflang => l.code.clone(), href => format!("{base}{}", entry.url(context.config, &l.code)) }).collect();
+    links.push(context! { hreflang => "x-default", href => format!("{base}{}", entry.url(context.config, &context.config.default_language)) });
+    links
+}
+
+fn path_alternates(context: &Context, path: &str) -> Vec<Value> {
+    let base = &context.config.base_url;
+    let mut links: Vec<Value> = context.config.languages.iter().map(|l| context! { hreflang => l.code.clone(), href => format!("{base}{}{path}", context.config.lang_prefix(&l.code)) }).collect();
+    links.push(context! { hreflang => "x-default", href => format!("{base}{path}") });
+    links
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_map_to_files() {
+        let cases = [
+            ("/", "index.html"),
+            ("/fr/", "fr/index.html"),
+            ("/bpf/x/", "bpf/x/index.html"),
+            ("/fr/404.html", "fr/404.html"),
+            ("/bpf/page/2/", "bpf/page/2/index.html"),
+        ];
+        for (url, path) in cases {
+            assert_eq!(output_path(url), path, "{url}");
+        }
+    }
+}
