@@ -70,7 +70,7 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
         Err(diags) => return Ok(Err(diags)),
     };
     let tree = content::load(root)?;
-    let (content, mut diags) = content::parse(&tree, &config, drafts);
+    let (content, mut diags) = content::parse(tree, &config, drafts);
     let (ftl_files, mut ftl_read_diags) = i18n::load(&config)?;
     diags.append(&mut ftl_read_diags);
     let (messages, mut ftl_diags) = i18n::parse(&ftl_files, &config);
@@ -171,6 +171,12 @@ fn write_extras(context: &Context, site: &site::Site, sink: &dyn Sink) -> anyhow
     sink.put("robots.txt", feeds::robots(context).as_bytes())?;
     count += 1;
     let config = context.config;
+    if config.uses_builtin_theme() {
+        for (rel, bytes) in crate::builtin::STATIC {
+            sink.put(rel, bytes)?;
+            count += 1;
+        }
+    }
     for dir in [
         config
             .root

@@ -79,6 +79,11 @@ impl Config {
             .expect("load() checks the default language is listed")
     }
 
+    /// The site names the default theme and has no folder for it: the built-in copy is used.
+    pub fn uses_builtin_theme(&self) -> bool {
+        self.theme == crate::builtin::THEME && !self.root.join("themes").join(&self.theme).is_dir()
+    }
+
     pub fn has_taxonomy(&self, name: &str) -> bool {
         self.taxonomies.iter().any(|t| t == name)
     }

@@ -87,12 +87,20 @@ pub fn is_ignored(name: &str) -> bool {
 
 /// UTF-8 text with a byte-order mark removed and CRLF line endings made LF.
 pub fn decode_text(shown: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
+    decode_owned(shown, bytes.to_vec())
+}
+
+/// As `decode_text`, reusing the buffer: content trees run to hundreds of megabytes.
+pub fn decode_owned(shown: &Path, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
         Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n")),
-        Ok(text) => Ok(text.to_string()),
+        Ok(text) => Ok(text),
         Err(e) => {
-            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let valid_up_to = e.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&e.as_bytes()[..valid_up_to]).unwrap_or_default();
             Err(Diagnostic::error(shown, Position::at(valid, valid.len()), "file is not valid UTF-8")
                 .with_hint("save the file with UTF-8 encoding (most editors offer it under \"Save with encoding\")"))
         }
@@ -245,11 +253,12 @@ fn looks_like_language(suffix: &str) -> bool {
 
 /// Understands every file: languages, front matter, URLs, and which entry each belongs to.
 /// Drafts are left out unless `drafts` is set; they are checked all the same.
-pub fn parse(tree: &Tree, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
+pub fn parse(tree: Tree, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-    for raw in &tree.files {
-        let Some((name, doc)) = parse_file(raw, config, &mut diags) else {
+    for (parsed, mut file_diags) in parse_files(tree.files, config) {
+        diags.append(&mut file_diags);
+        let Some((name, doc)) = parsed else {
             continue;
         };
         if doc.front.draft && !drafts {
@@ -299,17 +308,50 @@ pub fn parse(tree: &Tree, config: &Config, drafts: bool) -> (Content, Vec<Diagno
     check_unique_urls(&entries, config, &mut diags);
     let content = Content {
         entries,
-        assets: tree.assets.clone(),
+        assets: tree.assets,
     };
     (content, diags)
 }
 
+type Parsed = (Option<(FileName, Doc)>, Vec<Diagnostic>);
+
+/// Parses the files on every core, keeping their order.
+fn parse_files(files: Vec<RawFile>, config: &Config) -> Vec<Parsed> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(workers).max(1);
+    let mut chunks: Vec<Vec<RawFile>> = Vec::new();
+    let mut files = files.into_iter().peekable();
+    while files.peek().is_some() {
+        chunks.push(files.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|raw| {
+                            let mut diags = Vec::new();
+                            (parse_file(raw, config, &mut diags), diags)
+                        })
+                        .collect::<Vec<Parsed>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 fn parse_file(
-    raw: &RawFile,
+    raw: RawFile,
     config: &Config,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(FileName, Doc)> {
-    let text = match decode_text(&raw.shown, &raw.bytes) {
+    let text = match decode_owned(&raw.shown, raw.bytes) {
         Ok(text) => text,
         Err(d) => {
             diags.push(d);
@@ -336,7 +378,7 @@ fn parse_file(
     };
     let path = url_path(&name.key, front.slug.as_deref());
     let doc = Doc {
-        shown: raw.shown.clone(),
+        shown: raw.shown,
         lang,
         front,
         text,

@@ -60,6 +60,22 @@ pub fn load(config: &Config) -> anyhow::Result<(Vec<FtlFile>, Vec<Diagnostic>)> 
         .join(crate::render::THEMES_DIR)
         .join(&config.theme)
         .join(I18N_DIR);
+    if config.uses_builtin_theme() {
+        for (lang, text) in crate::builtin::STRINGS
+            .iter()
+            .filter(|(lang, _)| config.language(lang).is_some())
+        {
+            let shown = Path::new(crate::builtin::SHOWN_PREFIX)
+                .join(I18N_DIR)
+                .join(lang)
+                .join("main.ftl");
+            files.push(FtlFile {
+                lang: lang.to_string(),
+                shown,
+                text: text.to_string(),
+            });
+        }
+    }
     for dir in [theme_dir, config.root.join(I18N_DIR)] {
         for lang in &config.languages {
             let lang_dir = dir.join(&lang.code);

@@ -1,6 +1,7 @@
 //! Plenary builds the multilingual site of the IGF's intersessional work from its content tree.
 
 pub mod build;
+pub mod builtin;
 pub mod config;
 pub mod content;
 pub mod diag;

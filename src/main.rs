@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use plenary::build::{self, Outcome, Progress, Report};
 use plenary::diag::Diagnostic;
 
@@ -114,51 +117,44 @@ fn print_summary(report: &Report, out: Option<&std::path::Path>, checking: bool)
     }
 }
 
-/// A progress bar on a terminal; plain lines otherwise, so logs stay readable.
+/// A progress bar on a terminal; a plain line otherwise, so logs stay readable.
+/// Rendering threads tick it, so it is shared rather than owned by one thread.
 struct Bar {
     bar: Option<indicatif::ProgressBar>,
 }
 
 impl Bar {
     fn new() -> Bar {
-        Bar { bar: None }
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, total: usize) {
-        if std::io::stderr().is_terminal() {
-            let bar = indicatif::ProgressBar::new(total as u64);
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
                 "rendering {bar:30} {pos}/{len} files ({eta})",
             ) {
                 bar.set_style(style);
             }
-            // The bar lives in a OnceLock-free way: it is stored through interior mutability below.
-            BAR.with(|b| *b.borrow_mut() = Some(bar));
-        } else {
-            eprintln!("rendering {total} files");
-        }
-        let _ = &self.bar;
-    }
-
-    fn tick(&self) {
-        BAR.with(|b| {
-            if let Some(bar) = b.borrow().as_ref() {
-                bar.inc(1);
-            }
+            bar
         });
-    }
-
-    fn finish(&self) {
-        BAR.with(|b| {
-            if let Some(bar) = b.borrow_mut().take() {
-                bar.finish_and_clear();
-            }
-        });
+        Bar { bar }
     }
 }
 
-thread_local! {
-    static BAR: std::cell::RefCell<Option<indicatif::ProgressBar>> = const { std::cell::RefCell::new(None) };
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        match &self.bar {
+            Some(bar) => bar.set_length(total as u64),
+            None => eprintln!("rendering {total} files"),
+        }
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

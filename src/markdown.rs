@@ -398,7 +398,7 @@ mod tests {
                 })
                 .collect(),
         };
-        let (content, diags) = crate::content::parse(&tree, &config, false);
+        let (content, diags) = crate::content::parse(tree, &config, false);
         assert!(diags.is_empty(), "{diags:?}");
         let (_, render_diags) = render(&content, &config);
         (content, config, render_diags)

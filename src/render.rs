@@ -40,7 +40,22 @@ pub struct TemplateFile {
 /// Reads the theme's templates, then the site's `templates/`, whose files replace the theme's.
 pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec<Diagnostic>)> {
     let theme_dir = config.root.join(THEMES_DIR).join(&config.theme);
-    if !theme_dir.is_dir() {
+    let mut by_name: BTreeMap<String, TemplateFile> = BTreeMap::new();
+    if config.uses_builtin_theme() {
+        for (name, source) in crate::builtin::TEMPLATES {
+            let shown = Path::new(crate::builtin::SHOWN_PREFIX)
+                .join(TEMPLATES_DIR)
+                .join(name);
+            by_name.insert(
+                name.to_string(),
+                TemplateFile {
+                    name: name.to_string(),
+                    shown,
+                    source: source.to_string(),
+                },
+            );
+        }
+    } else if !theme_dir.is_dir() {
         let shown = PathBuf::from(crate::config::CONFIG_FILE);
         let d = Diagnostic::error(
             shown,
@@ -53,7 +68,6 @@ pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec
         .with_hint("set `theme` in site.toml to a folder under `themes/`");
         return Ok((Vec::new(), vec![d]));
     }
-    let mut by_name: BTreeMap<String, TemplateFile> = BTreeMap::new();
     let mut diags = Vec::new();
     for dir in [
         theme_dir.join(TEMPLATES_DIR),
@@ -223,18 +237,30 @@ fn escape_html(
     {
         return minijinja::escape_formatter(out, state, value);
     }
-    let text = value.to_string();
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
+    let owned;
+    let text = match value.as_str() {
+        Some(text) => text,
+        None => {
+            owned = value.to_string();
+            &owned
         }
+    };
+    let mut escaped = String::with_capacity(text.len() + 16);
+    let mut clean_from = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        escaped.push_str(&text[clean_from..i]);
+        escaped.push_str(entity);
+        clean_from = i + 1;
     }
+    escaped.push_str(&text[clean_from..]);
     out.write_str(&escaped)
         .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
 }

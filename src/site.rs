@@ -183,7 +183,7 @@ mod tests {
                 .collect(),
             assets: Vec::new(),
         };
-        let (content, diags) = crate::content::parse(&tree, &config, false);
+        let (content, diags) = crate::content::parse(tree, &config, false);
         assert!(diags.is_empty(), "{diags:?}");
         let site = index(&content, &config);
         let keys = |list: &[usize]| {

@@ -461,9 +461,8 @@ fn a_generated_benchmark_tree_builds_as_it_is() {
         .output()
         .unwrap();
     assert!(generated.status.success(), "{}", stderr(&generated));
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("themes"), &tree.join("themes"));
-    copy_dir(&repo.join("i18n"), &tree.join("i18n"));
+    // Only site.toml and content/: the built-in default theme and its strings do the rest.
+    assert!(!tree.join("themes").exists() && !tree.join("i18n").exists());
     let output = Command::new(env!("CARGO_BIN_EXE_plenary"))
         .args(["build", "--root"])
         .arg(&tree)
@@ -471,4 +470,11 @@ fn a_generated_benchmark_tree_builds_as_it_is() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(diagnostic_lines(&output).is_empty(), "{}", stderr(&output));
+    let home = std::fs::read_to_string(tree.join("public/ar/index.html")).unwrap();
+    assert!(
+        home.contains(r#"<html lang="ar" dir="rtl">"#)
+            && home.contains("الانتقال إلى المحتوى الرئيسي"),
+        "{home}"
+    );
+    assert!(tree.join("public/style.css").exists());
 }

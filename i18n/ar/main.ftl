@@ -35,6 +35,7 @@ region = المنطقة
 country = البلد
 themes = المواضيع
 kind = النوع
+date = التاريخ
 year = السنة
 group = المجموعة
 attachments = الوثائق

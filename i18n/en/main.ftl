@@ -35,6 +35,7 @@ region = Region
 country = Country
 themes = Themes
 kind = Type
+date = Date
 year = Year
 group = Group
 attachments = Documents

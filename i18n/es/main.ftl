@@ -35,6 +35,7 @@ region = Región
 country = País
 themes = Temas
 kind = Tipo
+date = Fecha
 year = Año
 group = Grupo
 attachments = Documentos

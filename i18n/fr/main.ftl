@@ -35,6 +35,7 @@ region = Région
 country = Pays
 themes = Thèmes
 kind = Type
+date = Date
 year = Année
 group = Groupe
 attachments = Documents

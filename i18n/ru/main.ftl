@@ -35,6 +35,7 @@ region = Регион
 country = Страна
 themes = Темы
 kind = Тип
+date = Дата
 year = Год
 group = Группа
 attachments = Документы

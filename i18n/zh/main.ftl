@@ -35,6 +35,7 @@ region = 区域
 country = 国家
 themes = 主题
 kind = 类型
+date = 日期
 year = 年份
 group = 小组
 attachments = 文件
