@@ -9,7 +9,7 @@ use crate::content::{Content, EntryKind};
 use crate::diag::Diagnostic;
 use crate::output::{Discard, Sink, Staging};
 use crate::views::Context;
-use crate::{config, content, feeds, i18n, markdown, render, site};
+use crate::{config, content, feeds, i18n, markdown, render, search, site};
 
 pub struct Options {
     pub root: PathBuf,
@@ -146,6 +146,16 @@ pub fn build(options: Options) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Failed(warnings));
     }
     if let Some(staging) = staging {
+        if loaded.config.search_index {
+            let docs = search::documents(&context);
+            let languages: Vec<String> = loaded
+                .config
+                .languages
+                .iter()
+                .map(|l| l.code.clone())
+                .collect();
+            search::write_index(&docs, &languages, staging.dir())?;
+        }
         staging.commit()?;
     }
     Ok(Outcome::Built(Report {

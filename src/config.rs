@@ -26,6 +26,8 @@ pub struct Config {
     pub taxonomies: Vec<String>,
     pub per_page: usize,
     pub groups: BTreeMap<String, Group>,
+    /// Whether `build` writes the search index (`[search] index = true`).
+    pub search_index: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +117,15 @@ struct RawConfig {
     pagination: Pagination,
     #[serde(default)]
     groups: BTreeMap<String, Group>,
+    #[serde(default)]
+    search: SearchSettings,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SearchSettings {
+    #[serde(default)]
+    index: bool,
 }
 
 #[derive(Deserialize)]
@@ -224,6 +235,7 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         taxonomies: raw.taxonomies.into_inner(),
         per_page: raw.pagination.per_page,
         groups: raw.groups,
+        search_index: raw.search.index,
     })
 }
 
@@ -242,6 +254,8 @@ const CONFIG_KEYS: &[&str] = &[
     "direction",
     "name",
     "names",
+    "search",
+    "index",
 ];
 
 /// `languages` is either a list of codes or a table of tables giving label, title and direction.

@@ -1,5 +1,6 @@
 //! Plenary builds the multilingual site of the IGF's intersessional work from its content tree.
 
+pub mod analysis;
 pub mod build;
 pub mod builtin;
 pub mod config;
@@ -10,6 +11,8 @@ pub mod frontmatter;
 pub mod i18n;
 pub mod markdown;
 pub mod output;
+pub mod query;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod views;

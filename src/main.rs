@@ -40,12 +40,53 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Search the built site (needs `[search] index = true` in site.toml)
+    Search {
+        /// The site root, whose public/ holds the built site
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The built site [default: <root>/public]
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// A language code, or `all` to search every language
+        #[arg(long, default_value = "all")]
+        lang: String,
+        /// How many results
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Keep results with this facet value: kind=bpf-output, group=..., year=2020, theme=..., region=...
+        #[arg(long, value_name = "FACET=VALUE")]
+        filter: Vec<String>,
+        /// Print JSON, as the HTTP API answers
+        #[arg(long)]
+        json: bool,
+        /// What to look for; quotes make a phrase
+        query: Vec<String>,
+    },
 }
 
 /// Exit codes: 0 built, 1 the site's files have errors, 2 the machine failed (I/O and the like).
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (root, out, drafts, checking) = match cli.command {
+        Command::Search {
+            root,
+            site,
+            lang,
+            limit,
+            filter,
+            json,
+            query,
+        } => {
+            return search(
+                site.unwrap_or_else(|| root.join("public")),
+                lang,
+                limit,
+                filter,
+                json,
+                query.join(" "),
+            );
+        }
         Command::Build { root, out, drafts } => {
             let out = out.unwrap_or_else(|| root.join("public"));
             (root, Some(out), drafts, false)
@@ -88,6 +129,84 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn search(
+    site: PathBuf,
+    lang: String,
+    limit: usize,
+    filters: Vec<String>,
+    json: bool,
+    query: String,
+) -> ExitCode {
+    let mut parsed_filters = Vec::new();
+    for filter in filters {
+        match filter.split_once('=') {
+            Some((name, value)) => parsed_filters.push((name.to_string(), value.to_string())),
+            None => {
+                eprintln!(
+                    "error: `--filter {filter}` is not FACET=VALUE (for example kind=bpf-output)"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let searcher = match plenary::query::Searcher::open(&site) {
+        Ok(searcher) => searcher,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let request = plenary::query::Request {
+        query,
+        lang,
+        filters: parsed_filters,
+        page: 1,
+        per_page: limit,
+    };
+    let response = match searcher.search(&request) {
+        Ok(response) => response,
+        Err(plenary::query::Invalid(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = if json {
+        match serde_json::to_string_pretty(&response) {
+            Ok(text) => format!("{text}\n"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        let mut text = format!("{} result(s) for \"{}\"\n", response.total, response.query);
+        for hit in &response.hits {
+            text.push_str(&format!(
+                "\n{} [{}] {}\n  {}\n  {}\n",
+                hit.title,
+                hit.lang,
+                hit.date.as_deref().unwrap_or(""),
+                hit.url,
+                strip_marks(&hit.excerpt)
+            ));
+        }
+        text
+    };
+    // A reader that stops early (`| head`) is no error.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// Excerpts are HTML; on a terminal the marks become brackets.
+fn strip_marks(html: &str) -> String {
+    html.replace("<mark>", "[")
+        .replace("</mark>", "]")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {

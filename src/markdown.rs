@@ -15,6 +15,8 @@ pub struct Body {
     pub toc: Vec<Heading>,
     /// The start of the text, for listings of pages with no description.
     pub summary: String,
+    /// The words of the body without markup, one block a line: what search indexes.
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -208,9 +210,18 @@ fn render_doc(
         events.push(event);
     }
     let summary = first_paragraph_text(&events);
+    let text = block_text(&events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    (Body { html, toc, summary }, links_vary)
+    (
+        Body {
+            html,
+            toc,
+            summary,
+            text,
+        },
+        links_vary,
+    )
 }
 
 /// The URL a link or image points at for readers of `lang`.
@@ -296,6 +307,29 @@ fn content_file(entry: &Entry) -> String {
 
 fn is_relative(dest: &str) -> bool {
     !(dest.is_empty() || dest.starts_with('/') || dest.starts_with('#') || dest.contains(':'))
+}
+
+/// The text of every block, a line each; raw HTML and code blocks are left out.
+fn block_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    let mut in_code = false;
+    for event in events {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) | Event::Code(t) if !in_code => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_),
+            ) if !text.ends_with('\n') => text.push('\n'),
+            _ => {}
+        }
+    }
+    text
 }
 
 fn plain_text(events: &[Event]) -> String {

@@ -83,6 +83,11 @@ impl Staging {
         Ok(())
     }
 
+    /// The folder being filled, for writers that need a real directory (the search index).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn path_of(&self, rel: &str) -> anyhow::Result<PathBuf> {
         if rel
             .split('/')

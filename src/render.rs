@@ -702,6 +702,20 @@ fn paged_url(base: &str, page: usize) -> String {
     }
 }
 
+/// The page numbers a listing links: the first, the last and two either side of the current
+/// one, with `None` for each gap. Linking every page would make long listings quadratic.
+fn page_window(page: usize, total: usize) -> Vec<Option<usize>> {
+    let mut window = Vec::new();
+    for n in 1..=total {
+        if n == 1 || n == total || n.abs_diff(page) <= 2 {
+            window.push(Some(n));
+        } else if window.last() != Some(&None) {
+            window.push(None);
+        }
+    }
+    window
+}
+
 /// One page of a listing and the links to the others.
 fn paginate(
     all: &[usize],
@@ -717,8 +731,12 @@ fn paginate(
         .take(per_page)
         .map(|&i| summaries[i].clone())
         .collect();
-    let links: Vec<Value> = (1..=total)
-        .map(|n| context! { number => n, url => paged_url(base, n), current => n == page })
+    let links: Vec<Value> = page_window(page, total)
+        .into_iter()
+        .map(|n| match n {
+            Some(n) => context! { number => n, url => paged_url(base, n), current => n == page, gap => false },
+            None => context! { gap => true },
+        })
         .collect();
     let paginator = context! {
         current => page, total, count => all.len(),
@@ -732,12 +750,7 @@ fn paginate(
 fn section_card(context: &Context, site: &Site, index: usize, lang: &str) -> Value {
     let entry = &context.content.entries[index];
     let (doc, fallback) = entry.doc_for(lang);
-    let prefix = format!("{}/", entry.key);
-    let count = site
-        .newest
-        .iter()
-        .filter(|&&i| context.content.entries[i].key.starts_with(&prefix))
-        .count();
+    let count = site.totals.get(&entry.key).copied().unwrap_or(0);
     context! {
         title => doc.front.title.clone().unwrap_or_default(), url => entry.url(context.config, lang), description => doc.front.description.clone(),
         lang => doc.lang.clone(), dir => context.config.language(&doc.lang).map_or("ltr", |l| l.direction.as_str()), fallback, count,
@@ -790,6 +803,34 @@ fn path_alternates(context: &Context, path: &str) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pagination_links_a_window_around_the_current_page() {
+        let cases = [
+            (1, 1, vec![Some(1)]),
+            (1, 3, vec![Some(1), Some(2), Some(3)]),
+            (1, 9, vec![Some(1), Some(2), Some(3), None, Some(9)]),
+            (
+                5,
+                9,
+                vec![
+                    Some(1),
+                    None,
+                    Some(3),
+                    Some(4),
+                    Some(5),
+                    Some(6),
+                    Some(7),
+                    None,
+                    Some(9),
+                ],
+            ),
+            (9, 9, vec![Some(1), None, Some(7), Some(8), Some(9)]),
+        ];
+        for (page, total, expected) in cases {
+            assert_eq!(page_window(page, total), expected, "page {page} of {total}");
+        }
+    }
 
     #[test]
     fn urls_map_to_files() {

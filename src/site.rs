@@ -13,6 +13,8 @@ pub struct Site {
     pub subsections: BTreeMap<String, Vec<usize>>,
     /// Every page, newest first: the home page and the feeds show the start of it.
     pub newest: Vec<usize>,
+    /// How many pages each section holds, its subsections' included.
+    pub totals: BTreeMap<String, usize>,
     pub taxonomies: Vec<Taxonomy>,
 }
 
@@ -53,6 +55,14 @@ pub fn index(content: &Content, config: &Config) -> Site {
     for list in subsections.values_mut() {
         list.sort_by(|&a, &b| by_weight_then_title(&content.entries[a], &content.entries[b]));
     }
+    let mut totals: BTreeMap<String, usize> = BTreeMap::new();
+    for &i in &pages {
+        let mut parent = content.entries[i].parent.clone();
+        while let Some(key) = parent {
+            *totals.entry(key.clone()).or_default() += 1;
+            parent = content.get(&key).and_then(|e| e.parent.clone());
+        }
+    }
     let taxonomies = config
         .taxonomies
         .iter()
@@ -62,6 +72,7 @@ pub fn index(content: &Content, config: &Config) -> Site {
         section_pages,
         subsections,
         newest,
+        totals,
         taxonomies,
     }
 }

