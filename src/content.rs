@@ -317,7 +317,7 @@ type Parsed = (Option<(FileName, Doc)>, Vec<Diagnostic>);
 
 /// Parses the files on every core, keeping their order.
 fn parse_files(files: Vec<RawFile>, config: &Config) -> Vec<Parsed> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = crate::parallel::workers();
     let chunk = files.len().div_ceil(workers).max(1);
     let mut chunks: Vec<Vec<RawFile>> = Vec::new();
     let mut files = files.into_iter().peekable();

@@ -11,6 +11,7 @@ pub mod frontmatter;
 pub mod i18n;
 pub mod markdown;
 pub mod output;
+pub mod parallel;
 pub mod query;
 pub mod render;
 pub mod search;

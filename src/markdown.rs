@@ -44,7 +44,7 @@ const SUMMARY_CHARS: usize = 280;
 
 /// Renders every body, in parallel; broken internal links are reported once per file.
 pub fn render(content: &Content, config: &Config) -> (Bodies, Vec<Diagnostic>) {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = crate::parallel::workers();
     let chunk = content.entries.len().div_ceil(workers).max(1);
     let results: Vec<(Vec<ByLanguage>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = content

@@ -374,30 +374,12 @@ impl Templates {
             .map(|l| self.language_shared(context, site, &l.code))
             .collect();
         let jobs = jobs(context, site);
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| -> anyhow::Result<()> {
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(job) = jobs.get(i) else {
-                                return Ok(());
-                            };
-                            if let Some((path, html)) = self.render_job(job, context, site, &shared)
-                            {
-                                sink.put(&path, html.as_bytes())?;
-                            }
-                            progress();
-                        }
-                    })
-                })
-                .collect();
-            handles.into_iter().try_for_each(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a rendering thread panicked")))
-            })
+        crate::parallel::try_for_each(&jobs, |job| {
+            if let Some((path, html)) = self.render_job(job, context, site, &shared) {
+                sink.put(&path, html.as_bytes())?;
+            }
+            progress();
+            Ok(())
         })?;
         Ok(jobs.len())
     }

@@ -141,30 +141,9 @@ pub fn write_index(
     };
     std::fs::write(root.join("meta.json"), serde_json::to_vec(&meta)?)
         .with_context(|| format!("cannot write `{}`", root.join("meta.json").display()))?;
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(languages.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| -> anyhow::Result<()> {
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(lang) = languages.get(i) else {
-                            return Ok(());
-                        };
-                        let in_lang: Vec<&SearchDoc> =
-                            docs.iter().filter(|d| &d.lang == lang).collect();
-                        write_language(&root.join(lang), lang, &in_lang)?;
-                    }
-                })
-            })
-            .collect();
-        handles.into_iter().try_for_each(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("an indexing thread panicked")))
-        })
+    crate::parallel::try_for_each(languages, |lang| {
+        let in_lang: Vec<&SearchDoc> = docs.iter().filter(|d| &d.lang == lang).collect();
+        write_language(&root.join(lang), lang, &in_lang)
     })
 }
 
