@@ -15,7 +15,8 @@ pub struct Body {
     pub toc: Vec<Heading>,
     /// The start of the text, for listings of pages with no description.
     pub summary: String,
-    /// The words of the body without markup, one block a line: what search indexes.
+    /// The words of the body without markup, one block a line: what search indexes
+    /// (empty unless the site writes a search index).
     pub text: String,
 }
 
@@ -210,7 +211,12 @@ fn render_doc(
         events.push(event);
     }
     let summary = first_paragraph_text(&events);
-    let text = block_text(&events);
+    // Only search reads the plain text: at 20,000 works it is a gigabyte not to keep otherwise.
+    let text = if config.search_index {
+        block_text(&events)
+    } else {
+        String::new()
+    };
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     (
