@@ -167,7 +167,7 @@ pub fn compile(files: Vec<TemplateFile>, messages: Arc<Messages>) -> (Templates,
     for file in files {
         let (name, path, source) = (file.name, file.shown, file.source);
         if let Err(e) = env.add_template_owned(name, source.clone()) {
-            diags.push(template_diagnostic(&e, &path, Some(&source)));
+            diags.push(template_diagnostic(&e, &path, Some(&source), &shown, &env));
         }
     }
     for required in REQUIRED_TEMPLATES {
@@ -266,7 +266,15 @@ fn escape_html(
 }
 
 /// A minijinja error as a diagnostic on the template it happened in.
-fn template_diagnostic(e: &minijinja::Error, fallback: &Path, source: Option<&str>) -> Diagnostic {
+/// `fallback` is the template being compiled or rendered; an error inside a template it
+/// includes or extends is reported on that template's own file, from `shown`.
+fn template_diagnostic(
+    e: &minijinja::Error,
+    fallback: &Path,
+    fallback_source: Option<&str>,
+    shown: &BTreeMap<String, PathBuf>,
+    env: &Environment,
+) -> Diagnostic {
     let mut cause: &minijinja::Error = e;
     // The innermost template error says where the problem really is (an included template).
     while let Some(inner) =
@@ -274,16 +282,17 @@ fn template_diagnostic(e: &minijinja::Error, fallback: &Path, source: Option<&st
     {
         cause = inner;
     }
-    let path = cause.name().map_or_else(
-        || fallback.to_path_buf(),
-        |n| {
-            if fallback.ends_with(n) {
-                fallback.to_path_buf()
-            } else {
-                PathBuf::from(THEMES_DIR).join("…").join(n)
-            }
-        },
-    );
+    let named = cause.name().and_then(|n| {
+        Some((
+            shown.get(n)?.clone(),
+            env.get_template(n).ok()?.source().to_string(),
+        ))
+    });
+    let (path, source) = match named {
+        Some((path, source)) => (path, Some(source)),
+        None => (fallback.to_path_buf(), fallback_source.map(str::to_string)),
+    };
+    let source = source.as_deref();
     let line = cause.line().unwrap_or(1);
     let col = match (cause.range(), source.or(cause.template_source())) {
         (Some(range), Some(text)) => Position::at(text, range.start).col,
@@ -595,12 +604,13 @@ impl Templates {
                     .get(template)
                     .cloned()
                     .unwrap_or_else(|| PathBuf::from(template));
-                let source = e
-                    .name()
-                    .and_then(|n| self.env.get_template(n).ok())
-                    .map(|t| t.source().to_string());
-                self.problems
-                    .add(as_error(template_diagnostic(&e, &shown, source.as_deref())));
+                self.problems.add(as_error(template_diagnostic(
+                    &e,
+                    &shown,
+                    None,
+                    &self.shown,
+                    &self.env,
+                )));
                 None
             }
         }

@@ -333,6 +333,18 @@ fn template_mistakes_name_the_template_line_and_column() {
         ["templates/404.html:3:9: error: template error: undefined value `page.titel`"]
     );
     assert!(!site.out().exists(), "a failed first build writes nothing");
+
+    // An error inside an included template is reported on that template's own file.
+    site.write("templates/404.html", "{% extends \"base.html\" %}\n{% block main %}{% include \"partials/oops.html\" %}{% endblock %}\n");
+    site.write(
+        "templates/partials/oops.html",
+        "<p>\n  {{ lang.nope }}\n</p>\n",
+    );
+    let output = site.build();
+    assert_eq!(
+        diagnostic_lines(&output),
+        ["templates/partials/oops.html:2:6: error: template error: undefined value `lang.nope`"]
+    );
 }
 
 #[test]
