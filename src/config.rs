@@ -187,7 +187,7 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         diags.push(
             Diagnostic::error(
                 shown,
-                find_key(text, "default_language"),
+                Position::of_key(text, 0, "default_language"),
                 format!(
                     "default language `{}` is not among the languages",
                     raw.default_language
@@ -215,7 +215,7 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         diags.push(
             Diagnostic::error(
                 shown,
-                find_key(text, "per_page"),
+                Position::of_key(text, 0, "per_page"),
                 "`per_page` must be at least 1",
             )
             .with_hint("a listing page needs room for one entry; 20 is usual"),
@@ -374,22 +374,6 @@ pub fn toml_diagnostic(
     }
     Diagnostic::error(shown, pos, format!("invalid TOML: {message}"))
         .with_hint("check quotes, brackets and `key = value` syntax at this position")
-}
-
-/// Where `key =` first stands at the start of a line, for errors that toml gives no span for.
-fn find_key(text: &str, key: &str) -> Position {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-        {
-            return Position::at(text, offset + line.len() - trimmed.len());
-        }
-        offset += line.len();
-    }
-    Position::START
 }
 
 fn find_table(text: &str, name: &str) -> Option<Position> {

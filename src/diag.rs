@@ -82,6 +82,23 @@ pub struct Position {
 impl Position {
     pub const START: Position = Position { line: 1, col: 1 };
 
+    /// Where `key =` first starts a line at or after byte `from`, for errors that the TOML
+    /// parser gives no position for; the start of the file when it is nowhere.
+    pub fn of_key(text: &str, from: usize, key: &str) -> Position {
+        let mut offset = from;
+        for line in text[from.min(text.len())..].split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if trimmed
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+            {
+                return Position::at(text, offset + line.len() - trimmed.len());
+            }
+            offset += line.len();
+        }
+        Position::START
+    }
+
     /// The position of byte `offset` in `text`; an offset past the end points just after it.
     pub fn at(text: &str, offset: usize) -> Position {
         let mut offset = offset.min(text.len());

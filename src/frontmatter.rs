@@ -112,7 +112,7 @@ pub fn parse(shown: &Path, text: &str) -> Result<(FrontMatter, usize), Vec<Diagn
         Some(title) if title.trim().is_empty() => diags.push(
             Diagnostic::error(
                 shown,
-                key_position(text, toml_start, "title"),
+                Position::of_key(text, toml_start, "title"),
                 "`title` is empty",
             )
             .with_hint("give the page a title"),
@@ -124,7 +124,7 @@ pub fn parse(shown: &Path, text: &str) -> Result<(FrontMatter, usize), Vec<Diagn
             diags.push(
                 Diagnostic::error(
                     shown,
-                    key_position(text, toml_start, key),
+                    Position::of_key(text, toml_start, key),
                     format!("bad date: `{key}` has a time but no date"),
                 )
                 .with_hint(format!(
@@ -138,7 +138,7 @@ pub fn parse(shown: &Path, text: &str) -> Result<(FrontMatter, usize), Vec<Diagn
             diags.push(
                 Diagnostic::error(
                     shown,
-                    key_position(text, toml_start, "slug"),
+                    Position::of_key(text, toml_start, "slug"),
                     format!("`slug` \"{slug}\" cannot be used in a URL"),
                 )
                 .with_hint("a slug is one path segment such as `cybersecurity-2020`"),
@@ -162,21 +162,6 @@ fn find_closing(rest: &str) -> Option<usize> {
         offset += line.len();
     }
     None
-}
-
-fn key_position(text: &str, from: usize, key: &str) -> Position {
-    let mut offset = from;
-    for line in text[from..].split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-        {
-            return Position::at(text, offset + line.len() - trimmed.len());
-        }
-        offset += line.len();
-    }
-    Position::START
 }
 
 #[cfg(test)]
