@@ -9,6 +9,7 @@ pub mod diag;
 pub mod feeds;
 pub mod frontmatter;
 pub mod i18n;
+pub mod listing;
 pub mod markdown;
 pub mod output;
 pub mod parallel;
