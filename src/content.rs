@@ -418,12 +418,16 @@ fn attach_assets(entries: &mut [Entry], assets: &[Asset]) {
     let owners: BTreeMap<String, usize> = entries
         .iter()
         .enumerate()
+        // Only bundles (`name/index.md`) and sections (`_index.md`) own the files of their folder.
         .filter(|(_, e)| {
             e.docs.values().any(|d| {
-                d.shown.file_name().is_some_and(|n| {
-                    n.to_string_lossy().starts_with("index")
-                        || n.to_string_lossy().starts_with("_index")
-                })
+                let rel = d
+                    .shown
+                    .strip_prefix(CONTENT_DIR)
+                    .unwrap_or(&d.shown)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                classify(&rel).folder.is_some()
             })
         })
         .map(|(i, e)| (e.key.clone(), i))
@@ -531,6 +535,37 @@ mod tests {
         );
         let err = decode_text(shown, b"+++\ntitle = \"caf\xE9\"\n").unwrap_err();
         assert_eq!(err.to_string(), "a.md:2:13: error: file is not valid UTF-8\n  = hint: save the file with UTF-8 encoding (most editors offer it under \"Save with encoding\")");
+    }
+
+    #[test]
+    fn only_bundles_and_sections_own_the_files_of_their_folder() {
+        let text = "title = \"T\"\nbase_url = \"https://x.org\"\ndefault_language = \"en\"\nlanguages = [\"en\"]\n";
+        let config = crate::config::parse(Path::new("/s"), Path::new("site.toml"), text).unwrap();
+        let page = "+++\ntitle = \"T\"\n+++\n";
+        let files = ["bpf/_index.md", "bpf/indexing.md", "bpf/x/index.md"];
+        let tree = Tree {
+            files: files
+                .iter()
+                .map(|rel| RawFile {
+                    rel: rel.to_string(),
+                    shown: Path::new(CONTENT_DIR).join(rel),
+                    bytes: page.as_bytes().to_vec(),
+                })
+                .collect(),
+            assets: ["bpf/indexing/chart.png", "bpf/x/report.pdf"]
+                .iter()
+                .map(|rel| Asset {
+                    rel: rel.to_string(),
+                    source: PathBuf::from(rel),
+                })
+                .collect(),
+        };
+        let (content, diags) = parse(tree, &config, false);
+        assert!(diags.is_empty(), "{diags:?}");
+        let assets = |key: &str| content.get(key).unwrap().assets.clone();
+        assert_eq!(assets("bpf"), ["bpf/indexing/chart.png"]);
+        assert!(assets("bpf/indexing").is_empty());
+        assert_eq!(assets("bpf/x"), ["bpf/x/report.pdf"]);
     }
 
     #[test]

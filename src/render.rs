@@ -421,10 +421,7 @@ impl Templates {
             },
             menu => menu,
         };
-        let summaries = views::summaries(context, lang)
-            .into_iter()
-            .map(|s| s.map(|v| (*v).clone()).unwrap_or_default())
-            .collect();
+        let summaries = views::summaries(context, lang);
         LanguageShared {
             code: lang.to_string(),
             base,

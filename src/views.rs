@@ -1,7 +1,5 @@
 //! The read-only views templates see: pages, summaries and links, in one reader's language.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use crate::config::Config;
@@ -400,13 +398,9 @@ pub fn humanize(slug: &str) -> String {
 }
 
 /// Summaries shared by every listing of one language, built once.
-pub fn summaries(context: &Context, lang: &str) -> Vec<Option<Arc<minijinja::Value>>> {
+pub fn summaries(context: &Context, lang: &str) -> Vec<minijinja::Value> {
     (0..context.content.entries.len())
-        .map(|i| {
-            Some(Arc::new(minijinja::Value::from_serialize(
-                context.summary(i, lang),
-            )))
-        })
+        .map(|i| minijinja::Value::from_serialize(context.summary(i, lang)))
         .collect()
 }
 
