@@ -131,10 +131,28 @@ pub fn build(options: Options) -> anyhow::Result<Outcome> {
             p.tick();
         }
     };
-    let mut files = loaded
-        .templates
-        .render_site(&context, &loaded.site, sink, &tick)?;
-    files += write_extras(&context, &loaded.site, sink)?;
+    // The search index is written while the pages render: rendering leaves cores idle
+    // between its stages, and indexing fills them.
+    let index_dir = staging
+        .as_ref()
+        .filter(|_| loaded.config.search_index)
+        .map(Staging::dir);
+    let (rendered, indexed) = std::thread::scope(|scope| {
+        let indexing = index_dir.map(|dir| scope.spawn(|| write_search_index(&context, dir)));
+        let rendered = loaded
+            .templates
+            .render_site(&context, &loaded.site, sink, &tick)
+            .and_then(|files| Ok(files + write_extras(&context, &loaded.site, sink)?));
+        let indexed = match indexing {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the search index failed"))),
+            None => Ok(()),
+        };
+        (rendered, indexed)
+    });
+    let files = rendered?;
+    indexed?;
     if let Some(p) = progress {
         p.finish();
     }
@@ -146,16 +164,6 @@ pub fn build(options: Options) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Failed(warnings));
     }
     if let Some(staging) = staging {
-        if loaded.config.search_index {
-            let docs = search::documents(&context);
-            let languages: Vec<String> = loaded
-                .config
-                .languages
-                .iter()
-                .map(|l| l.code.clone())
-                .collect();
-            search::write_index(&docs, &languages, staging.dir())?;
-        }
         staging.commit()?;
     }
     Ok(Outcome::Built(Report {
@@ -164,6 +172,17 @@ pub fn build(options: Options) -> anyhow::Result<Outcome> {
         warnings,
         elapsed: started.elapsed(),
     }))
+}
+
+fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> {
+    let docs = search::documents(context);
+    let languages: Vec<String> = context
+        .config
+        .languages
+        .iter()
+        .map(|l| l.code.clone())
+        .collect();
+    search::write_index(&docs, &languages, site_dir)
 }
 
 /// Feeds, sitemap, robots.txt, static files and the files of page bundles.

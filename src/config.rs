@@ -26,7 +26,7 @@ pub struct Config {
     pub taxonomies: Vec<String>,
     pub per_page: usize,
     pub groups: BTreeMap<String, Group>,
-    /// Whether `build` writes the search index (`[search] index = true`).
+    /// Whether `build` writes the search index (on unless `[search] index = false`).
     pub search_index: bool,
 }
 
@@ -121,11 +121,22 @@ struct RawConfig {
     search: SearchSettings,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SearchSettings {
-    #[serde(default)]
+    /// On unless a site turns it off: visitors expect a site to be searchable.
+    #[serde(default = "on")]
     index: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings { index: true }
+    }
+}
+
+fn on() -> bool {
+    true
 }
 
 #[derive(Deserialize)]

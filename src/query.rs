@@ -195,9 +195,15 @@ impl Searcher {
                 else {
                     continue;
                 };
-                let Ok(doc) = serde_json::from_str::<SearchDoc>(&stored) else {
+                let Ok(mut doc) = serde_json::from_str::<SearchDoc>(&stored) else {
                     continue;
                 };
+                if let Some(body) = document
+                    .get_first(index.fields.body)
+                    .and_then(|v| v.as_str())
+                {
+                    doc.body = body.to_string().into();
+                }
                 let excerpt = excerpt(&doc, &marks, &mut analyzer);
                 found.push((
                     score,
@@ -293,7 +299,7 @@ fn build_query(
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (i, word) in parsed.words.iter().enumerate() {
-        let terms = analysis::terms(analyzer, lang, word);
+        let terms = analysis::terms(analyzer, word);
         if terms.is_empty() {
             continue;
         }
@@ -323,19 +329,21 @@ fn build_query(
         any.push((Occur::Should, word_query));
     }
     for phrase in &parsed.phrases {
-        let terms = analysis::terms(analyzer, lang, phrase);
+        // Positions keep the gaps of dropped stop words: "freedom of expression" needs
+        // one word between the other two.
+        let terms = analysis::terms_at(analyzer, phrase);
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (field, boost) in searched {
-            let q: Box<dyn Query> = match terms.len() {
-                0 => continue,
-                1 => Box::new(TermQuery::new(
-                    Term::from_field_text(field, &terms[0]),
+            let q: Box<dyn Query> = match terms.as_slice() {
+                [] => continue,
+                [(_, term)] => Box::new(TermQuery::new(
+                    Term::from_field_text(field, term),
                     IndexRecordOption::WithFreqs,
                 )),
-                _ => Box::new(PhraseQuery::new(
+                _ => Box::new(PhraseQuery::new_with_offset(
                     terms
                         .iter()
-                        .map(|t| Term::from_field_text(field, t))
+                        .map(|(position, t)| (*position, Term::from_field_text(field, t)))
                         .collect(),
                 )),
             };
@@ -411,7 +419,7 @@ struct Marks {
 fn mark_terms(parsed: &Parsed, analyzer: &mut TextAnalyzer, lang: &str) -> Marks {
     let mut terms = HashSet::new();
     for text in parsed.words.iter().chain(&parsed.phrases) {
-        terms.extend(analysis::terms(analyzer, lang, text));
+        terms.extend(analysis::terms(analyzer, text));
     }
     let prefix = parsed
         .last_is_prefix
@@ -426,7 +434,7 @@ fn mark_terms(parsed: &Parsed, analyzer: &mut TextAnalyzer, lang: &str) -> Marks
 
 /// About `EXCERPT_WORDS` words of the body around the most matches, matches in `<mark>`.
 fn excerpt(doc: &SearchDoc, marks: &Marks, analyzer: &mut TextAnalyzer) -> String {
-    let source = if doc.body.trim().is_empty() {
+    let source: &str = if doc.body.trim().is_empty() {
         &doc.description
     } else {
         &doc.body
@@ -436,7 +444,7 @@ fn excerpt(doc: &SearchDoc, marks: &Marks, analyzer: &mut TextAnalyzer) -> Strin
         .iter()
         .map(|range| {
             let word = &source[range.clone()];
-            let terms = analysis::terms(analyzer, &marks.lang, word);
+            let terms = analysis::terms(analyzer, word);
             terms.iter().any(|t| marks.terms.contains(t))
                 || marks.prefix.as_ref().is_some_and(|p| {
                     prefix_of(word, &marks.lang).is_some_and(|w| w.starts_with(p.as_str()))

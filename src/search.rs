@@ -1,8 +1,9 @@
 //! The search index: what it holds per page, one tantivy index per language, and its layout.
 //!
-//! Layout under the built site: `_search/meta.json` (`{"format": 1, "languages": [...]}`)
+//! Layout under the built site: `_search/meta.json` (`{"format": 2, "languages": [...]}`)
 //! and `_search/<lang>/`, a tantivy index of the pages written in that language.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -17,19 +18,20 @@ use crate::views::Context;
 
 pub const SEARCH_DIR: &str = "_search";
 /// Raised whenever what the index holds or how it is analysed changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The facets every page can be filtered and counted by.
 pub const FACETS: [&str; 5] = ["kind", "group", "year", "theme", "region"];
 
-/// One page in one language, as search sees it.
+/// One page in one language, as search sees it. The body is borrowed from the rendered
+/// pages while indexing: it is most of the text, and copying it cost time and memory.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SearchDoc {
+pub struct SearchDoc<'a> {
     pub lang: String,
     pub url: String,
     pub title: String,
     pub description: String,
     pub headings: String,
-    pub body: String,
+    pub body: Cow<'a, str>,
     pub date: Option<String>,
     pub kind: Option<String>,
     pub group: Option<String>,
@@ -48,7 +50,7 @@ pub struct Meta {
 
 /// Every page and section written in each language (stand-ins for missing translations are
 /// not indexed twice: `lang=all` finds the original).
-pub fn documents(context: &Context) -> Vec<SearchDoc> {
+pub fn documents<'a>(context: &Context<'a>) -> Vec<SearchDoc<'a>> {
     let config = context.config;
     let mut docs = Vec::new();
     for (index, entry) in context.content.entries.iter().enumerate() {
@@ -70,7 +72,7 @@ pub fn documents(context: &Context) -> Vec<SearchDoc> {
                     .map(|h| h.title.as_str())
                     .collect::<Vec<_>>()
                     .join("\n"),
-                body: body.text.clone(),
+                body: Cow::Borrowed(&body.text),
                 date: front.date.and_then(|d| d.date).map(|d| d.to_string()),
                 kind: original.kind.clone(),
                 group: original.group.clone(),
@@ -92,8 +94,8 @@ pub fn documents(context: &Context) -> Vec<SearchDoc> {
     docs
 }
 
-/// The fields of a language's index. Searched text is indexed normalised and not stored;
-/// what results show is stored as written.
+/// The fields of a language's index. The body is stored as written, for excerpts; the rest
+/// of what results show is stored as the JSON of a `SearchDoc` without its body.
 pub struct Fields {
     pub title: Field,
     pub description: Field,
@@ -113,7 +115,7 @@ pub fn schema(lang: &str) -> (Schema, Fields) {
         title: builder.add_text_field("title", searched.clone()),
         description: builder.add_text_field("description", searched.clone()),
         headings: builder.add_text_field("headings", searched.clone()),
-        body: builder.add_text_field("body", searched),
+        body: builder.add_text_field("body", searched.set_stored()),
         stored: builder.add_text_field("doc", STORED),
         facets: FACETS.map(|name| builder.add_facet_field(name, FacetOptions::default())),
     };
@@ -141,7 +143,20 @@ pub fn write_index(
     };
     std::fs::write(root.join("meta.json"), serde_json::to_vec(&meta)?)
         .with_context(|| format!("cannot write `{}`", root.join("meta.json").display()))?;
-    crate::parallel::try_for_each(languages, |lang| {
+    // Longest first, so that no core is left alone with a big language at the end.
+    let mut by_cost: Vec<(usize, &String)> = languages
+        .iter()
+        .map(|lang| {
+            let bytes: usize = docs
+                .iter()
+                .filter(|d| &d.lang == lang)
+                .map(|d| d.body.len())
+                .sum();
+            (bytes * indexing_cost_per_byte(lang), lang)
+        })
+        .collect();
+    by_cost.sort_by_key(|&(cost, _)| std::cmp::Reverse(cost));
+    crate::parallel::try_for_each(&by_cost, |&(_, lang)| {
         let in_lang: Vec<&SearchDoc> = docs.iter().filter(|d| &d.lang == lang).collect();
         write_language(&root.join(lang), lang, &in_lang)
     })
@@ -158,14 +173,15 @@ fn write_language(dir: &Path, lang: &str, docs: &[&SearchDoc]) -> anyhow::Result
         .context("cannot open the search index for writing")?;
     for doc in docs {
         let mut document = TantivyDocument::default();
-        document.add_text(fields.title, analysis::normalize(lang, &doc.title));
-        document.add_text(
-            fields.description,
-            analysis::normalize(lang, &doc.description),
-        );
-        document.add_text(fields.headings, analysis::normalize(lang, &doc.headings));
-        document.add_text(fields.body, analysis::normalize(lang, &doc.body));
-        document.add_text(fields.stored, serde_json::to_string(doc)?);
+        document.add_text(fields.title, &doc.title);
+        document.add_text(fields.description, &doc.description);
+        document.add_text(fields.headings, &doc.headings);
+        document.add_text(fields.body, &doc.body);
+        let without_body = SearchDoc {
+            body: Cow::Borrowed(""),
+            ..(*doc).clone()
+        };
+        document.add_text(fields.stored, serde_json::to_string(&without_body)?);
         for (field, values) in fields.facets.iter().zip(facet_values(doc)) {
             for value in values {
                 document.add_facet(*field, Facet::from_path([value.as_str()]));
@@ -180,6 +196,16 @@ fn write_language(dir: &Path, lang: &str, docs: &[&SearchDoc]) -> anyhow::Result
         .wait_merging_threads()
         .context("cannot finish the search index")?;
     Ok(())
+}
+
+/// How long a byte of a language's text takes to index, relative to English: segmenting
+/// Chinese with jieba costs about three times as much per byte as finding words elsewhere.
+fn indexing_cost_per_byte(lang: &str) -> usize {
+    if lang.starts_with("zh") {
+        3
+    } else {
+        1
+    }
 }
 
 /// A page's values for each of `FACETS`, in that order.
