@@ -103,10 +103,19 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
 
 /// Builds the site into `options.out`, or checks it when there is none.
 pub fn build(options: Options) -> anyhow::Result<Outcome> {
+    Ok(match build_site(options)? {
+        Ok((report, _)) => Outcome::Built(report),
+        Err(diags) => Outcome::Failed(diags),
+    })
+}
+
+/// Builds the site and keeps what it was built from, which the server renders search
+/// results with.
+pub fn build_site(options: Options) -> anyhow::Result<Checked<(Report, Loaded)>> {
     let started = Instant::now();
     let (loaded, mut warnings) = match load(&options.root, options.drafts)? {
         Ok(loaded) => loaded,
-        Err(diags) => return Ok(Outcome::Failed(diags)),
+        Err(diags) => return Ok(Err(diags)),
     };
     let context = Context {
         config: &loaded.config,
@@ -124,7 +133,7 @@ pub fn build(options: Options) -> anyhow::Result<Outcome> {
     };
     let progress = options.progress.as_deref();
     if let Some(p) = progress {
-        p.start(render::Templates::count_jobs(&context, &loaded.site));
+        p.start(loaded.templates.count_jobs(&context, &loaded.site));
     }
     let tick = || {
         if let Some(p) = progress {
@@ -161,17 +170,18 @@ pub fn build(options: Options) -> anyhow::Result<Outcome> {
     warnings.dedup();
     if warnings.iter().any(Diagnostic::is_error) {
         // Dropping the staging folder leaves the previous site as it was.
-        return Ok(Outcome::Failed(warnings));
+        return Ok(Err(warnings));
     }
     if let Some(staging) = staging {
         staging.commit()?;
     }
-    Ok(Outcome::Built(Report {
+    let report = Report {
         languages: language_report(&loaded.config, &loaded.content),
         files,
         warnings,
         elapsed: started.elapsed(),
-    }))
+    };
+    Ok(Ok((report, loaded)))
 }
 
 fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> {

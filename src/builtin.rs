@@ -35,6 +35,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/partials/summary.html"),
     ),
     (
+        "search.html",
+        include_str!("../themes/default/templates/search.html"),
+    ),
+    (
         "section.html",
         include_str!("../themes/default/templates/section.html"),
     ),
@@ -49,10 +53,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Files of `themes/default/static`, by path.
-pub const STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../themes/default/static/style.css"),
-)];
+pub const STATIC: &[(&str, &[u8])] = &[
+    (
+        "search.js",
+        include_bytes!("../themes/default/static/search.js"),
+    ),
+    (
+        "style.css",
+        include_bytes!("../themes/default/static/style.css"),
+    ),
+];
 
 /// The default theme's interface strings, by language.
 pub const STRINGS: &[(&str, &str)] = &[

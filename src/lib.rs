@@ -16,5 +16,7 @@ pub mod parallel;
 pub mod query;
 pub mod render;
 pub mod search;
+pub mod search_page;
+pub mod serve;
 pub mod site;
 pub mod views;

@@ -40,7 +40,25 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
-    /// Search the built site (needs `[search] index = true` in site.toml)
+    /// Build the site and serve it with its search page and search API (GET /_search?q=...)
+    Serve {
+        /// The site root: the folder holding site.toml, content/, themes/ and i18n/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on; 0.0.0.0 makes the site reachable from other machines
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// The port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Publish pages marked `draft = true` too
+        #[arg(long)]
+        drafts: bool,
+        /// Serve the site as built, without rebuilding when files change (production)
+        #[arg(long)]
+        no_watch: bool,
+    },
+    /// Search the built site
     Search {
         /// The site root, whose public/ holds the built site
         #[arg(long, default_value = ".")]
@@ -69,6 +87,21 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (root, out, drafts, checking) = match cli.command {
+        Command::Serve {
+            root,
+            bind,
+            port,
+            drafts,
+            no_watch,
+        } => {
+            let options = plenary::serve::Options {
+                root,
+                bind,
+                port,
+                drafts,
+            };
+            return serve(&options, no_watch);
+        }
         Command::Search {
             root,
             site,
@@ -124,6 +157,41 @@ fn main() -> ExitCode {
             );
             ExitCode::from(1)
         }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(options: &plenary::serve::Options, no_watch: bool) -> ExitCode {
+    let (report, site) = match plenary::serve::build(options) {
+        Ok(Ok(built)) => built,
+        Ok(Err(diags)) => {
+            print_diagnostics(&diags);
+            eprintln!("the site has errors: fix them and start `plenary serve` again");
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    print_diagnostics(&report.warnings);
+    eprintln!(
+        "built {} files in {:.2} s",
+        report.files,
+        report.elapsed.as_secs_f64()
+    );
+    if !no_watch {
+        eprintln!("note: this version does not rebuild when files change; restart it to see edits");
+    }
+    let served = plenary::serve::serve(site, options, |address| {
+        // On stdout, alone on its line, for scripts that start the server on port 0.
+        println!("serving http://{address}/");
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)

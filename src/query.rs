@@ -137,15 +137,11 @@ impl Searcher {
         let mut facets: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
         for lang in languages {
             let index = &self.indexes[lang];
-            let mut analyzer = analysis::analyzer(lang);
+            let mut analyzer = PooledAnalyzer::take(lang);
+            let analyzer = analyzer.get();
             let parsed = parse(&query_text);
-            let Some(query) = build_query(
-                &parsed,
-                &index.fields,
-                &mut analyzer,
-                lang,
-                &request.filters,
-            ) else {
+            let Some(query) = build_query(&parsed, &index.fields, analyzer, lang, &request.filters)
+            else {
                 continue;
             };
             let searcher = index.reader.searcher();
@@ -184,7 +180,7 @@ impl Searcher {
                     *entry.entry(value).or_default() += n;
                 }
             }
-            let marks = mark_terms(&parsed, &mut analyzer, lang);
+            let marks = mark_terms(&parsed, analyzer, lang);
             for (score, address) in top {
                 let Ok(document) = searcher.doc::<TantivyDocument>(address) else {
                     continue;
@@ -204,7 +200,7 @@ impl Searcher {
                 {
                     doc.body = body.to_string().into();
                 }
-                let excerpt = excerpt(&doc, &marks, &mut analyzer);
+                let excerpt = excerpt(&doc, &marks, analyzer);
                 found.push((
                     score,
                     Hit {
@@ -237,6 +233,43 @@ impl Searcher {
             hits,
             facets,
         })
+    }
+}
+
+thread_local! {
+    static ANALYZERS: std::cell::RefCell<BTreeMap<String, TextAnalyzer>> = const {
+        std::cell::RefCell::new(BTreeMap::new())
+    };
+}
+
+/// A language's analyzer, kept by each thread between searches: its cache of the terms of
+/// the words it has seen makes excerpts cheap once warm. Returned to the thread when dropped.
+struct PooledAnalyzer {
+    lang: String,
+    analyzer: Option<TextAnalyzer>,
+}
+
+impl PooledAnalyzer {
+    fn take(lang: &str) -> PooledAnalyzer {
+        let kept = ANALYZERS.with_borrow_mut(|pool| pool.remove(lang));
+        PooledAnalyzer {
+            lang: lang.to_string(),
+            analyzer: Some(kept.unwrap_or_else(|| analysis::analyzer(lang))),
+        }
+    }
+
+    fn get(&mut self) -> &mut TextAnalyzer {
+        self.analyzer
+            .get_or_insert_with(|| analysis::analyzer(&self.lang))
+    }
+}
+
+impl Drop for PooledAnalyzer {
+    fn drop(&mut self) {
+        if let Some(analyzer) = self.analyzer.take() {
+            let lang = std::mem::take(&mut self.lang);
+            ANALYZERS.with_borrow_mut(|pool| pool.insert(lang, analyzer));
+        }
     }
 }
 
@@ -432,36 +465,27 @@ fn mark_terms(parsed: &Parsed, analyzer: &mut TextAnalyzer, lang: &str) -> Marks
     }
 }
 
-/// About `EXCERPT_WORDS` words of the body around the most matches, matches in `<mark>`.
+/// About `EXCERPT_WORDS` words of the body around the most matches, matches in `<mark>`; the
+/// description when the body has no match (the page was found by its title or description).
 fn excerpt(doc: &SearchDoc, marks: &Marks, analyzer: &mut TextAnalyzer) -> String {
-    let source: &str = if doc.body.trim().is_empty() {
-        &doc.description
-    } else {
-        &doc.body
-    };
-    let words = analysis::words(&marks.lang, source);
-    let matched: Vec<bool> = words
-        .iter()
-        .map(|range| {
-            let word = &source[range.clone()];
-            let terms = analysis::terms(analyzer, word);
-            terms.iter().any(|t| marks.terms.contains(t))
-                || marks.prefix.as_ref().is_some_and(|p| {
-                    prefix_of(word, &marks.lang).is_some_and(|w| w.starts_with(p.as_str()))
-                })
-        })
-        .collect();
-    let best_start = (0..words.len().max(1))
-        .max_by_key(|&start| {
-            (
-                matched[start.min(matched.len())..(start + EXCERPT_WORDS).min(matched.len())]
-                    .iter()
-                    .filter(|m| **m)
-                    .count(),
-                std::cmp::Reverse(start),
-            )
-        })
-        .unwrap_or(0);
+    let (mut source, mut words, mut matched) = matches_in(&doc.body, marks, analyzer);
+    if !matched.contains(&true) && !doc.description.trim().is_empty() {
+        (source, words, matched) = matches_in(&doc.description, marks, analyzer);
+    }
+    // The window of `EXCERPT_WORDS` words holding the most matches, the first such.
+    let mut best_start = 0;
+    let mut best = 0;
+    let mut in_window = 0;
+    for i in 0..matched.len() {
+        in_window += usize::from(matched[i]);
+        if i >= EXCERPT_WORDS {
+            in_window -= usize::from(matched[i - EXCERPT_WORDS]);
+        }
+        if in_window > best {
+            best = in_window;
+            best_start = (i + 1).saturating_sub(EXCERPT_WORDS);
+        }
+    }
     let start = best_start.saturating_sub(4);
     let end = (start + EXCERPT_WORDS).min(words.len());
     if words.is_empty() {
@@ -486,6 +510,31 @@ fn excerpt(doc: &SearchDoc, marks: &Marks, analyzer: &mut TextAnalyzer) -> Strin
         html.push('…');
     }
     html
+}
+
+/// The words of `source` and whether each matches: its term is one searched for, or starts
+/// with the unfinished last word (as the prefix query matches terms).
+fn matches_in<'a>(
+    source: &'a str,
+    marks: &Marks,
+    analyzer: &mut TextAnalyzer,
+) -> (&'a str, Vec<std::ops::Range<usize>>, Vec<bool>) {
+    let words = analysis::words(&marks.lang, source);
+    let matched = words
+        .iter()
+        .map(|range| {
+            analysis::terms(analyzer, &source[range.clone()])
+                .iter()
+                .any(|term| {
+                    marks.terms.contains(term)
+                        || marks
+                            .prefix
+                            .as_ref()
+                            .is_some_and(|p| term.starts_with(p.as_str()))
+                })
+        })
+        .collect();
+    (source, words, matched)
 }
 
 fn escape(text: &str) -> String {

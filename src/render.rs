@@ -360,6 +360,10 @@ enum Job {
     NotFound {
         lang: usize,
     },
+    /// The search page with no query; the server renders it with results.
+    Search {
+        lang: usize,
+    },
 }
 
 /// What one language's pages share, built once.
@@ -385,7 +389,7 @@ impl Templates {
             .iter()
             .map(|l| self.language_shared(context, site, &l.code))
             .collect();
-        let jobs = jobs(context, site);
+        let jobs = jobs(context, site, self.writes_search_page(context));
         crate::parallel::try_for_each(&jobs, |job| {
             if let Some((path, html)) = self.render_job(job, context, site, &shared) {
                 sink.put(&path, html.as_bytes())?;
@@ -396,8 +400,13 @@ impl Templates {
         Ok(jobs.len())
     }
 
-    pub fn count_jobs(context: &Context, site: &Site) -> usize {
-        jobs(context, site).len()
+    pub fn count_jobs(&self, context: &Context, site: &Site) -> usize {
+        jobs(context, site, self.writes_search_page(context)).len()
+    }
+
+    /// A search page is written when there is an index to search and the theme has one.
+    fn writes_search_page(&self, context: &Context) -> bool {
+        context.config.search_index && self.has_search_page()
     }
 
     /// Missing messages and template errors met while rendering, each once.
@@ -407,9 +416,57 @@ impl Templates {
 
     fn language_shared(&self, context: &Context, site: &Site, lang: &str) -> LanguageShared {
         let top_sections = site.subsections.get("").cloned().unwrap_or_default();
-        let menu = context.menu(&top_sections, lang);
+        let base = language_base(context, &top_sections, lang);
+        let summaries = views::summaries(context, lang);
+        LanguageShared {
+            code: lang.to_string(),
+            base,
+            summaries,
+            top_sections,
+        }
+    }
+
+    /// The search page in `lang` showing `search` (see `search_page::view`); for the server.
+    pub fn render_search_page(
+        &self,
+        context: &Context,
+        site: &Site,
+        lang: &str,
+        search: Value,
+    ) -> anyhow::Result<String> {
+        let top_sections = site.subsections.get("").cloned().unwrap_or_default();
+        let base = language_base(context, &top_sections, lang);
+        let ctx = search_context(context, base, lang, search);
+        self.env
+            .get_template(SEARCH_TEMPLATE)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| anyhow::anyhow!("the search page cannot be rendered: {e:#}"))
+    }
+
+    /// Whether the theme has a search page.
+    pub fn has_search_page(&self) -> bool {
+        self.env.get_template(SEARCH_TEMPLATE).is_ok()
+    }
+}
+
+const SEARCH_TEMPLATE: &str = "search.html";
+
+fn search_context(context: &Context, base: Value, lang: &str, search: Value) -> Value {
+    let path = crate::search_page::SEARCH_PATH;
+    let url = format!("{}{path}", context.config.lang_prefix(lang));
+    context! { ..base, ..context! {
+        search, current_url => url.clone(), canonical => format!("{}{url}", context.config.base_url),
+        languages => context.switcher_for_path(path, lang), alternates => path_alternates(context, path),
+        breadcrumbs => home_crumb(context, lang),
+    } }
+}
+
+/// What every page in a language shows around its content: language, site, menu.
+fn language_base(context: &Context, top_sections: &[usize], lang: &str) -> Value {
+    {
+        let menu = context.menu(top_sections, lang);
         let language = context.language_view(lang);
-        let base = context! {
+        context! {
             lang => language,
             site => context! {
                 title => context.site_title(lang),
@@ -420,16 +477,11 @@ impl Templates {
                 taxonomies => context.config.taxonomies.iter().map(|t| context! { name => t, url => format!("{}/{t}s/", context.config.lang_prefix(lang)) }).collect::<Vec<_>>(),
             },
             menu => menu,
-        };
-        let summaries = views::summaries(context, lang);
-        LanguageShared {
-            code: lang.to_string(),
-            base,
-            summaries,
-            top_sections,
         }
     }
+}
 
+impl Templates {
     fn render_job(
         &self,
         job: &Job,
@@ -588,6 +640,21 @@ impl Templates {
                 } };
                 ("term.html", url, ctx)
             }
+            Job::Search { lang } => {
+                let l = &shared[lang];
+                let request = crate::query::Request {
+                    lang: l.code.clone(),
+                    ..Default::default()
+                };
+                let search = crate::search_page::view(context, &l.code, &request, None);
+                let ctx = search_context(context, l.base.clone(), &l.code, search);
+                let url = format!(
+                    "{}{}",
+                    config.lang_prefix(&l.code),
+                    crate::search_page::SEARCH_PATH
+                );
+                (SEARCH_TEMPLATE, url, ctx)
+            }
             Job::NotFound { lang } => {
                 let l = &shared[lang];
                 let url = format!("{}/404.html", config.lang_prefix(&l.code));
@@ -644,13 +711,16 @@ fn index_of(context: &Context, entry: &crate::content::Entry) -> usize {
 }
 
 /// Every file to render, in a fixed order.
-fn jobs(context: &Context, site: &Site) -> Vec<Job> {
+fn jobs(context: &Context, site: &Site, search_page: bool) -> Vec<Job> {
     let per_page = context.config.per_page;
     let page_count = |n: usize| n.div_ceil(per_page).max(1);
     let mut jobs = Vec::new();
     for lang in 0..context.config.languages.len() {
         jobs.push(Job::Home { lang });
         jobs.push(Job::NotFound { lang });
+        if search_page {
+            jobs.push(Job::Search { lang });
+        }
         for (entry, e) in context.content.entries.iter().enumerate() {
             match e.kind {
                 EntryKind::Page => jobs.push(Job::Page { entry, lang }),

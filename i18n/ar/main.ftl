@@ -125,3 +125,34 @@ feed-title = { $site }: أحدث المنشورات
 not-found-title = الصفحة غير موجودة
 not-found-text = الصفحة التي طلبتها غير موجودة هنا. ربما نُقلت إلى مكان آخر، أو ربما يتضمن العنوان خطأً مطبعيًا.
 not-found-home = الانتقال إلى الصفحة الرئيسية
+
+## البحث
+search-title = البحث
+search-title-query = نتائج البحث عن «{ $query }»
+search-header-label = البحث في الموقع
+search-label = كلمات البحث
+search-submit = بحث
+search-hint = يشمل البحث العناوين والنصوص الكاملة. ضع الكلمات بين علامتي تنصيص للعثور على عبارة مطابقة تمامًا.
+search-keyboard-hint = اختصارات لوحة المفاتيح: / للانتقال إلى خانة البحث، و↓ و↑ للتنقل بين النتائج، وEsc لمسح الخانة.
+search-language = لغة النتائج
+search-all-languages = جميع اللغات
+search-results = النتائج
+search-count =
+    { $count ->
+        [zero] لم يُعثر على نتائج للبحث عن «{ $query }»
+        [one] نتيجة واحدة للبحث عن «{ $query }»
+        [two] نتيجتان للبحث عن «{ $query }»
+        [few] { $count } نتائج للبحث عن «{ $query }»
+        [many] { $count } نتيجةً للبحث عن «{ $query }»
+       *[other] { $count } نتيجة للبحث عن «{ $query }»
+    }
+search-no-results-hint = تحقّق من الإملاء، أو جرّب كلمات أقل عددًا أو أعمّ معنى، أو ابحث في جميع اللغات.
+search-filters = تضييق نطاق النتائج
+search-facet-kind = النوع
+search-facet-group = المجموعة
+search-facet-year = السنة
+search-facet-theme = الموضوع
+search-facet-region = المنطقة
+search-filter-selected = (عامل التصفية مُفعَّل؛ اختره مرة أخرى لإزالته)
+search-translations = متاح أيضًا باللغات:
+search-unavailable = البحث غير متاح في هذه النسخة من الموقع. ولا يزال بإمكانك تصفّح الأرشيف حسب المجموعة أو السنة أو الموضوع أو المنطقة.

@@ -121,3 +121,31 @@ feed-title = { $site }: latest publications
 not-found-title = Page not found
 not-found-text = The page you asked for does not exist here. It may have moved, or the address may have a typo.
 not-found-home = Go to the home page
+
+## Search
+search-title = Search
+search-title-query = Search results for “{ $query }”
+search-header-label = Search the site
+search-label = Words to search for
+search-submit = Search
+search-hint = Searches titles and full text. Put words in quotes to find an exact phrase.
+search-keyboard-hint = Keyboard: / goes to the search box, ↓ and ↑ move between results, Esc clears the box.
+search-language = Language of the results
+search-all-languages = All languages
+search-results = Results
+search-count =
+    { $count ->
+        [0] No results for “{ $query }”
+        [one] One result for “{ $query }”
+       *[other] { $count } results for “{ $query }”
+    }
+search-no-results-hint = Check the spelling, use fewer or more general words, or search in all languages.
+search-filters = Refine the results
+search-facet-kind = Type
+search-facet-group = Group
+search-facet-year = Year
+search-facet-theme = Theme
+search-facet-region = Region
+search-filter-selected = (selected: select it again to remove this filter)
+search-translations = Also in:
+search-unavailable = Search is not available on this copy of the site. You can still browse the archive by group, year, theme or region.

@@ -122,3 +122,32 @@ feed-title = { $site }: últimas publicaciones
 not-found-title = Página no encontrada
 not-found-text = La página solicitada no existe en este sitio. Es posible que se haya trasladado o que la dirección contenga un error tipográfico.
 not-found-home = Ir a la página de inicio
+
+## Búsqueda
+search-title = Búsqueda
+search-title-query = Resultados de la búsqueda «{ $query }»
+search-header-label = Buscar en el sitio
+search-label = Términos de búsqueda
+search-submit = Buscar
+search-hint = Se buscan los títulos y el texto completo. Escriba palabras entre comillas para encontrar una frase exacta.
+search-keyboard-hint = Con el teclado: / lleva al cuadro de búsqueda, ↓ y ↑ pasan de un resultado a otro y Esc borra el cuadro.
+search-language = Idioma de los resultados
+search-all-languages = Todos los idiomas
+search-results = Resultados
+search-count =
+    { $count ->
+        [0] No hay resultados para «{ $query }»
+        [one] Un resultado para «{ $query }»
+        [many] { $count } de resultados para «{ $query }»
+       *[other] { $count } resultados para «{ $query }»
+    }
+search-no-results-hint = Compruebe la ortografía, pruebe con menos palabras o con términos más generales, o busque en todos los idiomas.
+search-filters = Filtrar los resultados
+search-facet-kind = Tipo
+search-facet-group = Grupo
+search-facet-year = Año
+search-facet-theme = Tema
+search-facet-region = Región
+search-filter-selected = (filtro activo: selecciónelo de nuevo para quitarlo)
+search-translations = También en:
+search-unavailable = La búsqueda no está disponible en esta copia del sitio. Puede consultar el archivo por grupo, año, tema o región.

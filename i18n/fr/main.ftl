@@ -122,3 +122,32 @@ feed-title = { $site } : dernières publications
 not-found-title = Page introuvable
 not-found-text = La page demandée n'existe pas sur ce site. Elle a peut-être été déplacée, ou l'adresse comporte une faute de frappe.
 not-found-home = Aller à la page d'accueil
+
+## Recherche
+search-title = Recherche
+search-title-query = Résultats de la recherche « { $query } »
+search-header-label = Rechercher sur le site
+search-label = Mots recherchés
+search-submit = Rechercher
+search-hint = La recherche porte sur les titres et le texte intégral. Mettez des mots entre guillemets pour trouver une expression exacte.
+search-keyboard-hint = Au clavier : / place le curseur dans le champ de recherche, ↓ et ↑ passent d'un résultat à l'autre, Échap efface le champ.
+search-language = Langue des résultats
+search-all-languages = Toutes les langues
+search-results = Résultats
+search-count =
+    { $count ->
+        [0] Aucun résultat pour « { $query } »
+        [one] Un résultat pour « { $query } »
+        [many] { $count } de résultats pour « { $query } »
+       *[other] { $count } résultats pour « { $query } »
+    }
+search-no-results-hint = Vérifiez l'orthographe, essayez des mots moins nombreux ou plus généraux, ou étendez la recherche à toutes les langues.
+search-filters = Affiner les résultats
+search-facet-kind = Type
+search-facet-group = Groupe
+search-facet-year = Année
+search-facet-theme = Thème
+search-facet-region = Région
+search-filter-selected = (filtre actif : sélectionnez-le de nouveau pour le retirer)
+search-translations = Également en :
+search-unavailable = La recherche n'est pas disponible sur cette copie du site. Vous pouvez toutefois parcourir les archives par groupe, par année, par thème ou par région.

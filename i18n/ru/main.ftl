@@ -123,3 +123,33 @@ feed-title = { $site }: последние публикации
 not-found-title = Страница не найдена
 not-found-text = Запрошенной страницы здесь нет. Возможно, она была перемещена или в адресе допущена опечатка.
 not-found-home = Перейти на главную страницу
+
+## Поиск
+search-title = Поиск
+search-title-query = Результаты поиска по запросу «{ $query }»
+search-header-label = Поиск по сайту
+search-label = Что искать
+search-submit = Найти
+search-hint = Поиск ведется по заголовкам и полному тексту. Чтобы найти точную фразу, заключите слова в кавычки.
+search-keyboard-hint = Клавиатура: / — перейти к полю поиска, ↓ и ↑ — перемещение между результатами, Esc — очистить поле.
+search-language = Язык результатов
+search-all-languages = Все языки
+search-results = Результаты
+search-count =
+    { $count ->
+        [0] По запросу «{ $query }» ничего не найдено
+        [one] { $count } результат по запросу «{ $query }»
+        [few] { $count } результата по запросу «{ $query }»
+        [many] { $count } результатов по запросу «{ $query }»
+       *[other] { $count } результата по запросу «{ $query }»
+    }
+search-no-results-hint = Проверьте написание, попробуйте задать меньше слов или более общие слова либо выполните поиск на всех языках.
+search-filters = Уточнить результаты
+search-facet-kind = Тип
+search-facet-group = Группа
+search-facet-year = Год
+search-facet-theme = Тема
+search-facet-region = Регион
+search-filter-selected = (фильтр выбран; выберите его еще раз, чтобы отменить)
+search-translations = Другие языки:
+search-unavailable = Поиск недоступен в этой копии сайта. Архив можно просматривать по группам, годам, темам и регионам.

@@ -120,3 +120,30 @@ feed-title = { $site }：最新出版物
 not-found-title = 未找到页面
 not-found-text = 您请求的页面在此不存在。该页面可能已被移走，或者地址可能有拼写错误。
 not-found-home = 前往首页
+
+## 搜索
+search-title = 搜索
+search-title-query = “{ $query }”的搜索结果
+search-header-label = 站内搜索
+search-label = 搜索词
+search-submit = 搜索
+search-hint = 搜索范围包括标题和全文。将词语放在引号内可查找完全一致的短语。
+search-keyboard-hint = 键盘操作：按 / 跳至搜索框，按 ↓ 和 ↑ 在结果之间移动，按 Esc 清空搜索框。
+search-language = 结果语言
+search-all-languages = 所有语言
+search-results = 搜索结果
+search-count =
+    { $count ->
+        [0] 未找到与“{ $query }”相关的结果
+       *[other] 找到 { $count } 条与“{ $query }”相关的结果
+    }
+search-no-results-hint = 请检查拼写，尝试减少词语或改用更宽泛的词语，或在所有语言中搜索。
+search-filters = 筛选结果
+search-facet-kind = 类型
+search-facet-group = 小组
+search-facet-year = 年份
+search-facet-theme = 主题
+search-facet-region = 区域
+search-filter-selected = （已选定；再次选择即可取消此筛选条件）
+search-translations = 其他语言版本：
+search-unavailable = 本网站副本不提供搜索功能。您仍可按小组、年份、主题或区域浏览档案。

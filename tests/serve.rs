@@ -1,0 +1,275 @@
+//! `plenary serve --no-watch` through real sockets: the search API, the search page without
+//! scripts, and the HTTP edge (paths that lead out, methods, HEAD, ETag).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The fixture site served by the real binary on a free port; stopped when dropped.
+struct Served {
+    _dir: tempfile::TempDir,
+    child: Child,
+    address: String,
+}
+
+impl Served {
+    fn fixture(name: &str) -> Served {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&repo.join("tests/fixtures").join(name), dir.path());
+        for shared in ["themes", "i18n"] {
+            copy_dir(&repo.join(shared), &dir.path().join(shared));
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
+            .args(["serve", "--no-watch", "--port", "0", "--root"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line
+            .trim()
+            .strip_prefix("serving http://")
+            .and_then(|a| a.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
+            .to_string();
+        Served {
+            _dir: dir,
+            child,
+            address,
+        }
+    }
+
+    /// Sends `request` as written and returns (status, headers, body).
+    fn raw(&self, request: &[u8]) -> (u16, String, Vec<u8>) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream.write_all(request).unwrap();
+        let mut reply = Vec::new();
+        stream.read_to_end(&mut reply).unwrap();
+        let split = reply
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete response head");
+        let head = String::from_utf8_lossy(&reply[..split]).into_owned();
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head, reply[split + 4..].to_vec())
+    }
+
+    fn get(&self, target: &str) -> (u16, String, Vec<u8>) {
+        self.raw(
+            format!("GET {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+    }
+
+    fn json(&self, target: &str) -> (u16, serde_json::Value) {
+        let (status, head, body) = self.get(target);
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{target}: {head}"
+        );
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_search_api_answers_json_with_hits_facets_and_paging() {
+    let site = Served::fixture("basic");
+    let (status, answer) = site.json("/_search?q=cybersecurity&lang=en");
+    assert_eq!(status, 200);
+    assert_eq!(answer["query"], "cybersecurity");
+    assert_eq!(answer["lang"], "en");
+    let first = &answer["hits"][0];
+    assert_eq!(first["url"], "/reports/annual-2020/");
+    assert_eq!(first["kind"], "bpf-output");
+    assert!(answer["facets"]["kind"]["bpf-output"].as_u64() >= Some(1));
+    for key in ["title", "lang", "score", "date", "group", "excerpt"] {
+        assert!(first.get(key).is_some(), "hit without {key}: {first}");
+    }
+    let (_, filtered) = site.json("/_search?q=cybersecurity&lang=en&kind=page");
+    assert!(filtered["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["kind"] == "page"));
+    let (_, french) = site.json("/_search?q=cybersecurite&lang=all");
+    assert!(
+        french["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["lang"] == "fr"),
+        "{french}"
+    );
+}
+
+#[test]
+fn odd_queries_get_200_and_invalid_parameters_400_never_500() {
+    let site = Served::fixture("basic");
+    let ten_kb = "cyber ".repeat(1700);
+    let odd = [
+        "",
+        ten_kb.as_str(),
+        "\"unbalanced",
+        "((report",
+        "title:report",
+        "*",
+        "the of and",
+        "😀",
+        "\u{202E}report\u{202C}",
+        "%00",
+    ];
+    for query in odd {
+        for lang in ["en", "ar", "zh", "all"] {
+            let (status, answer) = site.json(&format!("/_search?q={}&lang={lang}", encode(query)));
+            assert_eq!(status, 200, "{lang} {query:?}: {answer}");
+            assert!(answer["hits"].is_array(), "{answer}");
+        }
+    }
+    for (target, mentions) in [
+        ("/_search?q=x&lang=de", "unknown language `de`"),
+        ("/_search?q=x&colour=red&lang=xx", "unknown language `xx`"),
+        ("/_search?q=x&page=two", "`page` must be a whole number"),
+        (
+            "/_search?q=x&per_page=-1",
+            "`per_page` must be a whole number",
+        ),
+    ] {
+        let (status, answer) = site.json(target);
+        assert_eq!(status, 400, "{target}");
+        let error = answer["error"].as_str().unwrap_or_default();
+        assert!(error.contains(mentions), "{target}: {error}");
+    }
+}
+
+#[test]
+fn no_path_leads_out_of_the_site() {
+    let site = Served::fixture("basic");
+    for target in [
+        "/../site.toml",
+        "/%2e%2e/site.toml",
+        "/%2E%2E%2Fsite.toml",
+        "/reports/..%2f..%2fsite.toml",
+        "/..\\site.toml",
+        "/%5c..%5csite.toml",
+        "/index.html%00",
+        "/.plenary",
+        "/_search/.managed.json",
+        "/reports/",
+    ] {
+        let (status, _, body) = site.get(target);
+        assert!(
+            status == 404 || (target == "/reports/" && status == 200),
+            "{target}: {status}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&body).contains("base_url"),
+            "{target} leaked site.toml"
+        );
+    }
+    let (status, head, _) = site.get("/fr");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /fr/"), "{head}");
+    let (status, _, body) = site.get("/fr/no-such-page/");
+    assert_eq!(status, 404);
+    assert!(String::from_utf8_lossy(&body).contains("lang=\"fr\""));
+}
+
+#[test]
+fn files_have_types_etags_and_heads() {
+    let site = Served::fixture("basic");
+    let (status, head, body) = site.get("/style.css");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("Content-Type: text/css; charset=utf-8"),
+        "{head}"
+    );
+    assert!(!body.is_empty());
+    let etag = head
+        .lines()
+        .find_map(|l| l.strip_prefix("ETag: "))
+        .expect("an ETag")
+        .to_string();
+    let (status, _, body) = site.raw(
+        format!("GET /style.css HTTP/1.1\r\nHost: t\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!((status, body.len()), (304, 0));
+    let (status, head, body) =
+        site.raw(b"HEAD /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    assert_eq!(status, 200);
+    assert!(head.contains("text/html; charset=utf-8"), "{head}");
+    assert!(body.is_empty(), "HEAD sent a body");
+    let (status, head, _) =
+        site.raw(b"DELETE /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    assert_eq!(status, 405);
+    assert!(head.contains("Allow: GET, HEAD"), "{head}");
+    let (_, head, _) = site.get("/reports/annual-2020/report.pdf");
+    assert!(head.contains("Content-Type: application/pdf"), "{head}");
+}
+
+#[test]
+fn the_search_page_shows_results_without_scripts() {
+    let site = Served::fixture("basic");
+    let (status, _, body) = site.get("/search/");
+    assert_eq!(status, 200);
+    let empty = String::from_utf8_lossy(&body).into_owned();
+    assert!(empty.contains("<form"), "no form on the search page");
+    let (status, head, body) = site.get("/fr/search/?q=cybersecurite&lang=fr");
+    assert_eq!(status, 200, "{head}");
+    let page = String::from_utf8_lossy(&body);
+    assert!(page.contains("lang=\"fr\""));
+    assert!(
+        page.contains("/fr/reports/annual-2020/"),
+        "the French result is not on the page"
+    );
+    assert!(page.contains("<mark>"), "no marked excerpt");
+    let (status, _, body) = site.get("/ar/search/?q=report&lang=de");
+    assert_eq!(status, 400);
+    assert!(String::from_utf8_lossy(&body).contains("dir=\"rtl\""));
+}
