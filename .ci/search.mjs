@@ -409,10 +409,10 @@ async function sameMarkup(context, base) {
         await waitForStatusChange(page, before);
       }
       if (c.next) {
-        const before = await page.textContent('#search-status');
+        const first = await page.getAttribute('.search-hit-title a', 'href');
         await page.click('.pagination a[rel=next]');
-        await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === '2', null, { timeout: WAIT_MS });
-        await waitForStatusChange(page, before);
+        await page.waitForFunction((f) => new URLSearchParams(location.search).get('page') === '2'
+          && document.querySelector('.search-hit-title a').getAttribute('href') !== f, first, { timeout: WAIT_MS });
       }
       const url = await page.evaluate(() => location.pathname + location.search);
       const live = await describeResults(page);

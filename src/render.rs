@@ -474,6 +474,8 @@ fn language_base(context: &Context, top_sections: &[usize], lang: &str) -> Value
                 base_url => context.config.base_url.clone(),
                 home_url => page_url(context.config, lang, ""),
                 feed_url => format!("{}/atom.xml", context.config.lang_prefix(lang)),
+                // Empty when the site has no search index, so themes can leave the form out.
+                search_url => if context.config.search_index { format!("{}{}", context.config.lang_prefix(lang), crate::search_page::SEARCH_PATH) } else { String::new() },
                 taxonomies => context.config.taxonomies.iter().map(|t| context! { name => t, url => format!("{}/{t}s/", context.config.lang_prefix(lang)) }).collect::<Vec<_>>(),
             },
             menu => menu,
@@ -642,10 +644,8 @@ impl Templates {
             }
             Job::Search { lang } => {
                 let l = &shared[lang];
-                let request = crate::query::Request {
-                    lang: l.code.clone(),
-                    ..Default::default()
-                };
+                let request =
+                    crate::search_page::request_from_query("", &l.code).unwrap_or_default();
                 let search = crate::search_page::view(context, &l.code, &request, None);
                 let ctx = search_context(context, l.base.clone(), &l.code, search);
                 let url = format!(

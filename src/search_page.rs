@@ -130,10 +130,14 @@ pub fn view(
         .messages
         .get(lang, "search-all-languages")
         .unwrap_or_else(|| "All languages".to_string());
-    let mut languages =
-        vec![context! { code => "all", label => all_label, selected => request.lang == "all" }];
+    let page_dir = config
+        .language(lang)
+        .map_or("ltr", |l| l.direction.as_str());
+    let mut languages = vec![
+        context! { code => "all", label => all_label, selected => request.lang == "all", dir => page_dir },
+    ];
     languages.extend(config.languages.iter().map(
-        |l| context! { code => l.code.clone(), label => l.label.clone(), selected => l.code == request.lang },
+        |l| context! { code => l.code.clone(), label => l.label.clone(), selected => l.code == request.lang, dir => l.direction.as_str() },
     ));
     let language_labels: BTreeMap<String, String> = config
         .languages
