@@ -1,5 +1,7 @@
 //! End-to-end tests of `plenary build` and `plenary check` on fixture sites, through the real binary.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -10,15 +12,9 @@ struct SiteTest {
 
 impl SiteTest {
     fn fixture(name: &str) -> SiteTest {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&repo.join("tests/fixtures").join(name), dir.path());
-        for shared in ["themes", "i18n"] {
-            if !dir.path().join(shared).exists() {
-                copy_dir(&repo.join(shared), &dir.path().join(shared));
-            }
+        SiteTest {
+            dir: common::fixture_copy(name),
         }
-        SiteTest { dir }
     }
 
     fn root(&self) -> &Path {
@@ -75,19 +71,6 @@ impl SiteTest {
             assert!(text.contains(w), "`{rel}` lacks {w:?}:\n{text}");
         }
         self
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! `plenary serve --no-watch` through real sockets: the search API, the search page without
 //! scripts, and the HTTP edge (paths that lead out, methods, HEAD, ETag).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -16,12 +17,7 @@ struct Served {
 
 impl Served {
     fn fixture(name: &str) -> Served {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&repo.join("tests/fixtures").join(name), dir.path());
-        for shared in ["themes", "i18n"] {
-            copy_dir(&repo.join(shared), &dir.path().join(shared));
-        }
+        let dir = common::fixture_copy(name);
         let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
             .args(["serve", "--no-watch", "--port", "0", "--root"])
             .arg(dir.path())
@@ -89,19 +85,6 @@ impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 
