@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 use rustc_hash::FxBuildHasher;
 use tantivy::tokenizer::{
@@ -176,35 +176,75 @@ struct WordStream<'a> {
 
 impl WordStream<'_> {
     fn next_word(&mut self) -> Option<Range<usize>> {
-        let start = self.skip_while(self.cursor, false);
+        let start = skip_while(self.text, self.cursor, false);
         if start == self.text.len() {
             return None;
         }
-        let end = self.skip_while(start, true);
+        let end = skip_while(self.text, start, true);
         self.cursor = end;
         Some(start..end)
     }
+}
 
-    /// Where the run of word (or non-word) characters from `at` ends. Bytes are read one by
-    /// one while they are ASCII, which most text in Latin script is.
-    fn skip_while(&self, mut at: usize, in_word: bool) -> usize {
-        let bytes = self.text.as_bytes();
-        while let Some(&byte) = bytes.get(at) {
-            if byte.is_ascii() {
-                if byte.is_ascii_alphanumeric() != in_word {
-                    break;
-                }
-                at += 1;
-                continue;
-            }
-            let c = self.text[at..].chars().next().unwrap_or_default();
-            if is_word_char(c) != in_word {
+/// Where the run of word (or non-word) characters of `text` from `at` ends. Bytes are read
+/// one by one while they are ASCII, which most text in Latin script is.
+fn skip_while(text: &str, mut at: usize, in_word: bool) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&byte) = bytes.get(at) {
+        if byte.is_ascii() {
+            if byte.is_ascii_alphanumeric() != in_word {
                 break;
             }
-            at += c.len_utf8();
+            at += 1;
+            continue;
         }
+        let c = text[at..].chars().next().unwrap_or_default();
+        if is_word_char(c) != in_word {
+            break;
+        }
+        at += c.len_utf8();
+    }
+    at
+}
+
+/// How many words `text` has, as `word_start` counts them.
+pub fn count_words(text: &str) -> usize {
+    let mut count = 0;
+    let mut at = skip_while(text, 0, false);
+    while at < text.len() {
+        at = skip_while(text, at, true);
+        count += 1;
+        at = skip_while(text, at, false);
+    }
+    count
+}
+
+/// `at` (a character boundary) if it is not inside a word, else where that word ends.
+pub fn word_end(text: &str, at: usize) -> usize {
+    let starts_inside = at > 0
+        && text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || (!c.is_ascii() && is_word_char(c)));
+    if starts_inside {
+        skip_while(text, at, true)
+    } else {
         at
     }
+}
+
+/// Where the word at `position` starts in `text`, counting positions as the index does outside
+/// Chinese (each run of word characters is one; a run of only invisible characters, which the
+/// index skips, is too rare to matter here); `None` past the last word. Only finds words,
+/// which is cheap: an excerpt reads the words of its passage with `for_each_term`.
+pub fn word_start(text: &str, position: usize) -> Option<usize> {
+    let mut at = 0;
+    for _ in 0..position {
+        let start = skip_while(text, at, false);
+        at = skip_while(text, start, true);
+    }
+    let start = skip_while(text, at, false);
+    (start < text.len()).then_some(start)
 }
 
 impl WordTokenizer {
@@ -425,36 +465,137 @@ const STOP_ZH: &[&str] = &[
     "的", "了", "和", "与", "及", "或", "是", "在", "之", "其", "于",
 ];
 
-/// Where the words are in display text, for excerpts: jieba's words for Chinese, elsewhere
-/// runs of letters, digits and combining marks (Arabic vowel signs stay inside their word).
-pub fn words(lang: &str, text: &str) -> Vec<Range<usize>> {
-    if primary(lang) == "zh" {
-        let mut jieba = TextAnalyzer::from(tantivy_jieba::JiebaTokenizer::with_search_mode(false));
-        let mut stream = jieba.token_stream(text);
-        let mut ranges = Vec::new();
+/// Calls `each` with every word of `text` the index holds a term for, in order: where it is
+/// written in `text`, its position (stop words count, as in the index) and its term, until
+/// `each` breaks. Chinese is normalised before jieba segments it, so its offsets are mapped
+/// back to the text as written; it is segmented a paragraph at a time, so that stopping early
+/// spares segmenting the rest. Excerpts use this: they mark exactly what the index matched.
+pub fn for_each_term(
+    analyzer: &mut TextAnalyzer,
+    lang: &str,
+    text: &str,
+    mut each: impl FnMut(Range<usize>, usize, &str) -> ControlFlow<()>,
+) {
+    if primary(lang) != "zh" {
+        let mut stream = analyzer.token_stream(text);
         while stream.advance() {
             let token = stream.token();
-            ranges.push(token.offset_from..token.offset_to);
-        }
-        return ranges;
-    }
-    let mut ranges = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        let in_word = c.is_alphanumeric() || is_combining_mark(c);
-        match (in_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                ranges.push(s..i);
-                start = None;
+            if each(
+                token.offset_from..token.offset_to,
+                token.position,
+                &token.text,
+            )
+            .is_break()
+            {
+                return;
             }
-            _ => {}
+        }
+        return;
+    }
+    let mut first_position = 0;
+    for (start, paragraph) in paragraphs(text, 2048) {
+        let normalized = normalize_mapped(lang, paragraph);
+        let mut next_position = first_position;
+        let mut stream = analyzer.token_stream(&normalized.text);
+        while stream.advance() {
+            let token = stream.token();
+            let range = start + normalized.original(token.offset_from, false)
+                ..start + normalized.original(token.offset_to, true);
+            next_position = first_position + token.position + 1;
+            if each(range, first_position + token.position, &token.text).is_break() {
+                return;
+            }
+        }
+        first_position = next_position;
+    }
+}
+
+/// `text` cut after line ends into pieces of at least `size` bytes (the last may be shorter),
+/// each with where it starts.
+fn paragraphs(text: &str, size: usize) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let from = start;
+        let end = match text.get(from + size..).and_then(|rest| rest.find('\n')) {
+            Some(newline) => from + size + newline + 1,
+            None => text.len(),
+        };
+        start = end;
+        Some((from, &text[from..end]))
+    })
+}
+
+/// Text normalised (`normalize`) with the way back to where each piece is written.
+pub struct Mapped<'a> {
+    pub text: Cow<'a, str>,
+    /// (offset in `text`, offset in the original) at each place from which the two run in
+    /// step again; in pairs around each character whose normalised length differs.
+    shifts: Vec<(usize, usize)>,
+    original_len: usize,
+}
+
+impl Mapped<'_> {
+    /// Where an offset of the normalised text is in the original. An offset inside a character
+    /// that normalised to a different length goes to that character's start, or to its end
+    /// when `end` is true.
+    pub fn original(&self, offset: usize, end: bool) -> usize {
+        let shifts = &self.shifts;
+        let at = shifts.partition_point(|&(from, _)| from <= offset);
+        let original = match at.checked_sub(1) {
+            None => offset,
+            Some(i) if i % 2 == 0 && offset > shifts[i].0 => shifts[if end { i + 1 } else { i }].1,
+            Some(i) => shifts[i].1 + (offset - shifts[i].0),
+        };
+        original.min(self.original_len)
+    }
+}
+
+/// `normalize` a character (with its combining marks) at a time, keeping track of where the
+/// lengths shift. Characters that normalise to themselves (ASCII, the common ideographs) are
+/// copied as they are.
+pub fn normalize_mapped<'a>(lang: &str, text: &'a str) -> Mapped<'a> {
+    let mut shifts = Vec::new();
+    if text.is_ascii() {
+        return Mapped {
+            text: Cow::Borrowed(text),
+            shifts,
+            original_len: text.len(),
+        };
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let mut end = start + c.len_utf8();
+        while let Some(&(at, mark)) = chars.peek() {
+            if !is_combining_mark(mark) {
+                break;
+            }
+            end = at + mark.len_utf8();
+            chars.next();
+        }
+        let unchanged = end == start + c.len_utf8()
+            && (c.is_ascii() || matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'));
+        if unchanged {
+            out.push(c);
+            continue;
+        }
+        let piece = normalize(lang, &text[start..end]);
+        if piece.len() != end - start {
+            shifts.push((out.len(), start));
+            out.push_str(&piece);
+            shifts.push((out.len(), end));
+        } else {
+            out.push_str(&piece);
         }
     }
-    if let Some(s) = start {
-        ranges.push(s..text.len());
+    Mapped {
+        text: Cow::Owned(out),
+        shifts,
+        original_len: text.len(),
     }
-    ranges
 }
 
 fn is_combining_mark(c: char) -> bool {
@@ -530,10 +671,53 @@ mod tests {
         assert_eq!(normalize("en", "ＩＧＦ"), "IGF");
     }
 
+    fn located(lang: &str, text: &str) -> Vec<(String, usize, String)> {
+        let mut found = Vec::new();
+        for_each_term(&mut analyzer(lang), lang, text, |range, position, term| {
+            found.push((text[range].to_string(), position, term.to_string()));
+            ControlFlow::Continue(())
+        });
+        found
+    }
+
     #[test]
-    fn words_keep_arabic_vowel_signs_inside() {
-        let text = "حُقُوق الإِنْسَان";
-        let words: Vec<&str> = words("ar", text).into_iter().map(|r| &text[r]).collect();
+    fn located_words_keep_arabic_vowel_signs_inside() {
+        let words: Vec<String> = located("ar", "حُقُوق الإِنْسَان")
+            .into_iter()
+            .map(|(word, _, _)| word)
+            .collect();
         assert_eq!(words, ["حُقُوق", "الإِنْسَان"]);
+    }
+
+    #[test]
+    fn chinese_words_are_located_in_the_text_as_written() {
+        // Full-width forms normalise to shorter ASCII: the offsets must still find the words.
+        let text = "ＩＧＦ，人人有权享受生命、自由和人身安全。\n".repeat(200);
+        let found = located("zh", &text);
+        assert!(found.len() > 1000, "{}", found.len());
+        for (word, _, term) in &found {
+            assert_eq!(normalize("zh", word).to_lowercase(), *term);
+        }
+        let positions: Vec<usize> = found.iter().map(|(_, p, _)| *p).collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "positions go forward"
+        );
+        assert!(found.iter().any(|(word, _, _)| word == "ＩＧＦ"));
+    }
+
+    #[test]
+    fn stopping_early_stops_the_scan() {
+        let mut seen = 0;
+        for_each_term(
+            &mut analyzer("en"),
+            "en",
+            "one two three four",
+            |_, _, _| {
+                seen += 1;
+                ControlFlow::Break(())
+            },
+        );
+        assert_eq!(seen, 1);
     }
 }

@@ -1,11 +1,13 @@
 //! Plenary builds the multilingual site of the IGF's intersessional work from its content tree.
 
 pub mod analysis;
+pub mod body_store;
 pub mod build;
 pub mod builtin;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod facet_counts;
 pub mod feeds;
 pub mod frontmatter;
 pub mod i18n;

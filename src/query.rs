@@ -1,17 +1,22 @@
 //! Answers a visitor's query from the built indexes: lenient parsing, ranking, excerpts, facets.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Bound;
+use std::ops::{ControlFlow, Range};
 use std::path::Path;
 
 use anyhow::Context as _;
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::postings::Postings;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, TantivyDocument, Term};
 
 use crate::analysis;
+use crate::body_store::{self, Body};
+use crate::facet_counts::{CountFacets, FacetTables};
 use crate::search::{self, Fields, Meta, SearchDoc, FACETS, SEARCH_DIR};
 
 /// Longer queries are cut: nobody types more, and each word costs a lookup per field.
@@ -22,6 +27,10 @@ const TITLE_BOOST: f32 = 3.0;
 /// Pages holding every word rank above pages holding only some.
 const ALL_WORDS_BOOST: f32 = 20.0;
 const EXCERPT_WORDS: usize = 32;
+/// Words of a page read for its excerpt once one has matched (see `scan`).
+const EXCERPT_SCAN_WORDS: usize = 5_000;
+/// Bytes of text an excerpt's passage needs at most, about.
+const PASSAGE_BYTES: usize = 1024;
 
 /// The built indexes of a site, one per language.
 pub struct Searcher {
@@ -31,6 +40,8 @@ pub struct Searcher {
 struct LanguageIndex {
     reader: IndexReader,
     fields: Fields,
+    facets: FacetTables,
+    bodies: body_store::Reader,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,7 +110,15 @@ impl Searcher {
             let reader = index
                 .reader()
                 .with_context(|| format!("cannot read the search index `{}`", dir.display()))?;
-            indexes.insert(lang, LanguageIndex { reader, fields });
+            indexes.insert(
+                lang,
+                LanguageIndex {
+                    reader,
+                    fields,
+                    facets: FacetTables::default(),
+                    bodies: body_store::Reader::open(&dir.join(body_store::FILE))?,
+                },
+            );
         }
         Ok(Searcher { indexes })
     }
@@ -132,98 +151,66 @@ impl Searcher {
         let page = request.page.max(1);
         let query_text: String = request.query.chars().take(MAX_QUERY_CHARS).collect();
         let wanted = page * per_page;
-        let mut found: Vec<(f32, Hit)> = Vec::new();
+        let parsed = parse(&query_text);
+        // Each language's best `wanted` pages are merged, and only the pages shown are read
+        // from the store and given an excerpt.
+        let mut searched: Vec<Searched> = Vec::new();
+        let mut found: Vec<(f32, usize, DocAddress)> = Vec::new();
         let mut total = 0;
-        let mut facets: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        let mut facets: BTreeMap<String, BTreeMap<String, u64>> = FACETS
+            .iter()
+            .map(|name| (name.to_string(), BTreeMap::new()))
+            .collect();
         for lang in languages {
             let index = &self.indexes[lang];
             let mut analyzer = PooledAnalyzer::take(lang);
-            let analyzer = analyzer.get();
-            let parsed = parse(&query_text);
-            let Some(query) = build_query(&parsed, &index.fields, analyzer, lang, &request.filters)
-            else {
+            let Some(query) = build_query(
+                &parsed,
+                &index.fields,
+                analyzer.get(),
+                lang,
+                &request.filters,
+            ) else {
                 continue;
             };
             let searcher = index.reader.searcher();
-            let mut facet_collectors = Vec::new();
-            for name in FACETS {
-                let mut collector = FacetCollector::for_field(name);
-                collector.add_facet(Facet::root());
-                facet_collectors.push(collector);
-            }
-            let [kind, group, year, theme, region]: [FacetCollector; 5] = facet_collectors
-                .try_into()
-                .unwrap_or_else(|_| unreachable!("five facets"));
             let collectors = (
                 TopDocs::with_limit(wanted).order_by_score(),
                 Count,
-                (kind, group, year),
-                (theme, region),
+                CountFacets(&index.facets),
             );
-            let Ok((top, count, (f_kind, f_group, f_year), (f_theme, f_region))) =
-                searcher.search(&query, &collectors)
-            else {
+            let Ok((top, count, counts)) = searcher.search(&query, &collectors) else {
                 continue;
             };
             total += count;
-            for (name, counts) in FACETS
-                .iter()
-                .zip([f_kind, f_group, f_year, f_theme, f_region])
-            {
-                let entry = facets.entry(name.to_string()).or_default();
-                for (facet, n) in counts.get("/") {
-                    let value = facet
-                        .to_path()
-                        .last()
-                        .map(|s| s.to_string())
-                        .unwrap_or_default();
+            for (name, values) in counts {
+                let entry = facets.entry(name).or_default();
+                for (value, n) in values {
                     *entry.entry(value).or_default() += n;
                 }
             }
-            let marks = mark_terms(&parsed, analyzer, lang);
-            for (score, address) in top {
-                let Ok(document) = searcher.doc::<TantivyDocument>(address) else {
-                    continue;
-                };
-                let Some(stored) = document
-                    .get_first(index.fields.stored)
-                    .and_then(|v| v.as_str().map(str::to_string))
-                else {
-                    continue;
-                };
-                let Ok(mut doc) = serde_json::from_str::<SearchDoc>(&stored) else {
-                    continue;
-                };
-                if let Some(body) = document
-                    .get_first(index.fields.body)
-                    .and_then(|v| v.as_str())
-                {
-                    doc.body = body.to_string().into();
-                }
-                let excerpt = excerpt(&doc, &marks, analyzer);
-                found.push((
-                    score,
-                    Hit {
-                        url: doc.url,
-                        title: doc.title,
-                        lang: doc.lang,
-                        score,
-                        date: doc.date,
-                        kind: doc.kind,
-                        group: doc.group,
-                        excerpt,
-                        translations: doc.translations,
-                    },
-                ));
-            }
+            let marks = mark_terms(&parsed, analyzer.get(), lang);
+            let which = searched.len();
+            found.extend(
+                top.into_iter()
+                    .map(|(score, address)| (score, which, address)),
+            );
+            searched.push(Searched {
+                index,
+                searcher,
+                analyzer,
+                marks,
+            });
         }
-        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.url.cmp(&b.1.url)));
-        let hits = found
-            .into_iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .map(|(_, hit)| hit)
-            .collect();
+        found.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| (a.1, a.2).cmp(&(b.1, b.2)))
+        });
+        let mut hits = Vec::new();
+        for (score, which, address) in found.into_iter().skip((page - 1) * per_page).take(per_page)
+        {
+            hits.extend(searched[which].hit(score, address));
+        }
         Ok(Response {
             query: query_text,
             lang: request.lang.clone(),
@@ -233,6 +220,76 @@ impl Searcher {
             hits,
             facets,
         })
+    }
+}
+
+/// One language's part of a search: what is needed to turn its hits into results.
+struct Searched<'a> {
+    index: &'a LanguageIndex,
+    searcher: tantivy::Searcher,
+    analyzer: PooledAnalyzer,
+    marks: Marks,
+}
+
+impl Searched<'_> {
+    /// The result for a hit: its stored fields and an excerpt of its body.
+    fn hit(&mut self, score: f32, address: DocAddress) -> Option<Hit> {
+        let fields = &self.index.fields;
+        let document = self.searcher.doc::<TantivyDocument>(address).ok()?;
+        let stored = document.get_first(fields.stored)?.as_str()?;
+        let doc = serde_json::from_str::<SearchDoc>(stored).ok()?;
+        let body = doc.stored_body.and_then(|at| self.index.bodies.body(at));
+        let in_body = self.terms_in_body(address);
+        let excerpt = excerpt(
+            body.as_ref(),
+            &doc.description,
+            &self.marks,
+            &in_body,
+            self.analyzer.get(),
+        );
+        Some(Hit {
+            url: doc.url,
+            title: doc.title,
+            lang: doc.lang,
+            score,
+            date: doc.date,
+            kind: doc.kind,
+            group: doc.group,
+            excerpt,
+            translations: doc.translations,
+        })
+    }
+
+    /// Where the searched terms are in the page's body, from the index's postings:
+    /// (position, which term), in order. The excerpt's passage is chosen from these, so only
+    /// its own words need reading.
+    fn terms_in_body(&self, address: DocAddress) -> Vec<(usize, usize)> {
+        let body = self.index.fields.body;
+        let Ok(inverted) = self
+            .searcher
+            .segment_reader(address.segment_ord)
+            .inverted_index(body)
+        else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut positions = Vec::new();
+        for (mark, term) in self.marks.terms.iter().enumerate() {
+            let term = Term::from_field_text(body, term);
+            let Ok(Some(mut postings)) =
+                inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+            else {
+                continue;
+            };
+            // `seek` only goes forward: a list may start past the page.
+            let doc = address.doc_id;
+            if postings.doc() <= doc && postings.seek(doc) == doc {
+                postings.positions(&mut positions);
+                found.extend(positions.iter().map(|&p| (p as usize, mark)));
+            }
+        }
+        found.sort_unstable();
+        found
     }
 }
 
@@ -348,12 +405,20 @@ fn build_query(
             let is_last = i + 1 == parsed.words.len();
             if is_last && parsed.last_is_prefix {
                 if let Some(prefix) = prefix_of(word, lang) {
-                    if let Ok(q) = RegexQuery::from_pattern(&format!("{prefix}.*"), field) {
-                        alternatives.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(q), boost * 0.5)),
-                        ));
-                    }
+                    // The terms from the prefix up to the prefix followed by the last
+                    // character there is: every term that starts with it. A range of the
+                    // term dictionary, with no automaton to build.
+                    let q = RangeQuery::new(
+                        Bound::Included(Term::from_field_text(field, &prefix)),
+                        Bound::Included(Term::from_field_text(
+                            field,
+                            &format!("{prefix}{}", char::MAX),
+                        )),
+                    );
+                    alternatives.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), boost * 0.5)),
+                    ));
                 }
             }
         }
@@ -444,15 +509,35 @@ fn fold_ascii(text: &str) -> String {
 
 /// What an excerpt marks: the terms of every word and phrase, and the unfinished last word.
 struct Marks {
-    terms: HashSet<String>,
+    terms: Vec<String>,
     prefix: Option<String>,
     lang: String,
 }
 
+impl Marks {
+    /// Which of the searched terms `term` is (the prefix counts as the last), if any.
+    fn which(&self, term: &str) -> Option<usize> {
+        self.terms.iter().position(|t| t == term).or_else(|| {
+            self.prefix
+                .as_deref()
+                .filter(|&p| term.starts_with(p))
+                .map(|_| self.terms.len())
+        })
+    }
+
+    fn distinct(&self) -> usize {
+        self.terms.len() + usize::from(self.prefix.is_some())
+    }
+}
+
 fn mark_terms(parsed: &Parsed, analyzer: &mut TextAnalyzer, lang: &str) -> Marks {
-    let mut terms = HashSet::new();
+    let mut terms: Vec<String> = Vec::new();
     for text in parsed.words.iter().chain(&parsed.phrases) {
-        terms.extend(analysis::terms(analyzer, text));
+        for term in analysis::terms(analyzer, text) {
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
     }
     let prefix = parsed
         .last_is_prefix
@@ -465,76 +550,283 @@ fn mark_terms(parsed: &Parsed, analyzer: &mut TextAnalyzer, lang: &str) -> Marks
     }
 }
 
-/// About `EXCERPT_WORDS` words of the body around the most matches, matches in `<mark>`; the
-/// description when the body has no match (the page was found by its title or description).
-fn excerpt(doc: &SearchDoc, marks: &Marks, analyzer: &mut TextAnalyzer) -> String {
-    let (mut source, mut words, mut matched) = matches_in(&doc.body, marks, analyzer);
-    if !matched.contains(&true) && !doc.description.trim().is_empty() {
-        (source, words, matched) = matches_in(&doc.description, marks, analyzer);
-    }
-    // The window of `EXCERPT_WORDS` words holding the most matches, the first such.
-    let mut best_start = 0;
-    let mut best = 0;
-    let mut in_window = 0;
-    for i in 0..matched.len() {
-        in_window += usize::from(matched[i]);
-        if i >= EXCERPT_WORDS {
-            in_window -= usize::from(matched[i - EXCERPT_WORDS]);
-        }
-        if in_window > best {
-            best = in_window;
-            best_start = (i + 1).saturating_sub(EXCERPT_WORDS);
-        }
-    }
-    let start = best_start.saturating_sub(4);
-    let end = (start + EXCERPT_WORDS).min(words.len());
-    if words.is_empty() {
-        return escape(source.chars().take(200).collect::<String>().as_str());
-    }
-    let mut html = String::new();
-    if start > 0 {
-        html.push('…');
-    }
-    let mut cursor = words[start].start;
-    for (range, is_match) in words[start..end].iter().zip(&matched[start..end]) {
-        html.push_str(&escape(&source[cursor..range.start]).replace('\n', " "));
-        let word = escape(&source[range.clone()]);
-        if *is_match {
-            html.push_str(&format!("<mark>{word}</mark>"));
-        } else {
-            html.push_str(&word);
-        }
-        cursor = range.end;
-    }
-    if end < words.len() {
-        html.push('…');
-    }
-    html
+/// A word of the excerpt's source that the index holds: where, at which position, and which
+/// searched term it matches.
+struct Word {
+    range: Range<usize>,
+    position: usize,
+    mark: Option<usize>,
 }
 
-/// The words of `source` and whether each matches: its term is one searched for, or starts
-/// with the unfinished last word (as the prefix query matches terms).
-fn matches_in<'a>(
-    source: &'a str,
+/// About `EXCERPT_WORDS` words of the body around its best passage, matches in `<mark>`; the
+/// description when the body has no match (the page was found by its title or description).
+/// `in_body` is where the searched terms are in the body: (position, which term).
+fn excerpt(
+    body: Option<&Body>,
+    description: &str,
+    marks: &Marks,
+    in_body: &[(usize, usize)],
+    analyzer: &mut TextAnalyzer,
+) -> String {
+    if let (Some(body), Some(_)) = (body, in_body.first()) {
+        if marks.lang != "zh" {
+            // Start a few words before the best passage, so a match is seen in its sentence.
+            let from = best_passage(in_body, marks.distinct()).saturating_sub(4);
+            if let Some(html) = passage_at(body, from, marks, analyzer) {
+                return html;
+            }
+        }
+    }
+    let whole = body.and_then(Body::text).unwrap_or_default();
+    if marks.lang == "zh" {
+        return chinese_excerpt(&whole, description, marks);
+    }
+    // No whole word searched for is in the body: the unfinished last word may be.
+    let body_words = if marks.prefix.is_some() {
+        scan(&whole, marks, 1, analyzer)
+    } else {
+        Vec::new()
+    };
+    let (source, words) = if body_words.iter().any(|w| w.mark.is_some()) {
+        (whole.as_str(), body_words)
+    } else if !description.trim().is_empty() {
+        (
+            description,
+            scan(description, marks, marks.distinct(), analyzer),
+        )
+    } else {
+        (whole.as_str(), scan(&whole, marks, 0, analyzer))
+    };
+    if words.is_empty() {
+        return escape(source.trim().chars().take(200).collect::<String>().as_str());
+    }
+    let matches: Vec<(usize, usize)> = words
+        .iter()
+        .filter_map(|w| w.mark.map(|m| (w.position, m)))
+        .collect();
+    let from = best_passage(&matches, marks.distinct()).saturating_sub(4);
+    let first = words.partition_point(|w| w.position < from);
+    let last = words.partition_point(|w| w.position < from + EXCERPT_WORDS);
+    let shown = &words[first.min(words.len() - 1)..last.max(first + 1).min(words.len())];
+    show(source, shown, (false, false))
+}
+
+/// The `EXCERPT_WORDS` words of the body from position `from`, read from the chunk holding
+/// them (and the next, when the passage runs on into it).
+fn passage_at(
+    body: &Body,
+    from: usize,
     marks: &Marks,
     analyzer: &mut TextAnalyzer,
-) -> (&'a str, Vec<std::ops::Range<usize>>, Vec<bool>) {
-    let words = analysis::words(&marks.lang, source);
-    let matched = words
+) -> Option<String> {
+    let chunk = body.chunk_at(from);
+    let mut text = body.chunk(chunk)?;
+    let offset = analysis::word_start(&text, from - body.first_position(chunk))?;
+    let mut last_chunk = chunk;
+    // A passage is a few hundred bytes: with less than that left, the next chunk joins in.
+    if text.len() - offset < PASSAGE_BYTES && chunk + 1 < body.chunk_count() {
+        text.push_str(&body.chunk(chunk + 1)?);
+        last_chunk += 1;
+    }
+    let mut words = scan(&text[offset..], marks, 0, analyzer);
+    if words.is_empty() {
+        return None;
+    }
+    for word in &mut words {
+        word.range = word.range.start + offset..word.range.end + offset;
+    }
+    let more = (chunk > 0, last_chunk + 1 < body.chunk_count());
+    Some(show(&text, &words, more))
+}
+
+/// `words` (not empty) of `source` and what lies between them, matches marked. `more` says
+/// whether the text goes on before and after `source`.
+fn show(source: &str, words: &[Word], more: (bool, bool)) -> String {
+    let marked = words
         .iter()
-        .map(|range| {
-            analysis::terms(analyzer, &source[range.clone()])
-                .iter()
-                .any(|term| {
-                    marks.terms.contains(term)
-                        || marks
-                            .prefix
-                            .as_ref()
-                            .is_some_and(|p| term.starts_with(p.as_str()))
-                })
-        })
-        .collect();
-    (source, words, matched)
+        .filter(|w| w.mark.is_some())
+        .map(|w| w.range.clone());
+    let shown = words[0].range.start..words[words.len() - 1].range.end;
+    render(source, shown, marked, more)
+}
+
+/// The words of `source` that the index holds, each with the searched term it matches. The
+/// scan ends a passage's length after a passage of `EXCERPT_WORDS` words holds `needed`
+/// distinct searched terms (none can hold more), or after `EXCERPT_SCAN_WORDS` words if any
+/// matched: a long report costs no more than its first pages unless the words are only found
+/// further on. With `needed` 0 it reads the first `EXCERPT_WORDS` words.
+fn scan(source: &str, marks: &Marks, needed: usize, analyzer: &mut TextAnalyzer) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::new();
+    // Matches within the last `EXCERPT_WORDS` positions: (position, mark), and per mark how many.
+    let mut recent: VecDeque<(usize, usize)> = VecDeque::new();
+    let mut counts = vec![0usize; marks.distinct()];
+    let mut distinct_recent = 0;
+    let mut any = false;
+    let mut end = if needed == 0 {
+        EXCERPT_WORDS
+    } else {
+        usize::MAX
+    };
+    analysis::for_each_term(analyzer, &marks.lang, source, |range, position, term| {
+        if position >= end {
+            return ControlFlow::Break(());
+        }
+        let mark = marks.which(term);
+        words.push(Word {
+            range,
+            position,
+            mark,
+        });
+        if let Some(mark) = mark {
+            any = true;
+            while let Some(&(old_position, old)) = recent.front() {
+                if old_position + EXCERPT_WORDS > position {
+                    break;
+                }
+                recent.pop_front();
+                counts[old] -= 1;
+                distinct_recent -= usize::from(counts[old] == 0);
+            }
+            recent.push_back((position, mark));
+            counts[mark] += 1;
+            distinct_recent += usize::from(counts[mark] == 1);
+            if needed > 0 && distinct_recent >= needed {
+                end = end.min(position + EXCERPT_WORDS);
+            }
+        }
+        if any && position >= EXCERPT_SCAN_WORDS {
+            end = end.min(position + EXCERPT_WORDS);
+        }
+        ControlFlow::Continue(())
+    });
+    words
+}
+
+/// The position where the best passage starts: the window of `EXCERPT_WORDS` positions holding
+/// the most distinct searched terms, then the most matches; the first such. `matches` are
+/// (position, which term) in order, of `distinct` terms; 0 without any.
+fn best_passage(matches: &[(usize, usize)], distinct: usize) -> usize {
+    let mut counts = vec![0usize; distinct];
+    let (mut distinct, mut end) = (0, 0);
+    let mut best = (0, 0, 0);
+    for (start, &(position, _)) in matches.iter().enumerate() {
+        while end < matches.len() && matches[end].0 < position + EXCERPT_WORDS {
+            counts[matches[end].1] += 1;
+            distinct += usize::from(counts[matches[end].1] == 1);
+            end += 1;
+        }
+        if (distinct, end - start) > (best.0, best.1) {
+            best = (distinct, end - start, position);
+        }
+        let mark = matches[start].1;
+        counts[mark] -= 1;
+        distinct -= usize::from(counts[mark] == 0);
+    }
+    best.2
+}
+
+/// Chinese excerpts find the searched terms as they are written, without segmenting the page
+/// again: a term is the normalised, lowercased word, so it is found in the normalised text.
+/// Positions count about one word per two characters, so windows match other languages'.
+fn chinese_excerpt(body: &str, description: &str, marks: &Marks) -> String {
+    let mut source = body;
+    let mut found = chinese_matches(body, marks);
+    if found.is_empty() && !description.trim().is_empty() {
+        source = description;
+        found = chinese_matches(description, marks);
+    }
+    let at = if found.is_empty() {
+        0
+    } else {
+        let matches: Vec<(usize, usize)> = found
+            .iter()
+            .filter_map(|w| w.mark.map(|m| (w.position, m)))
+            .collect();
+        let best = best_passage(&matches, marks.distinct());
+        let first = found.partition_point(|w| w.position < best);
+        found[first.min(found.len() - 1)].range.start
+    };
+    // A few characters of context before the passage, then about 90 characters of it.
+    let start = source[..at]
+        .char_indices()
+        .rev()
+        .take(CHINESE_CONTEXT_CHARS)
+        .take_while(|&(_, c)| c != '\n')
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = source[start..]
+        .char_indices()
+        .nth(CHINESE_EXCERPT_CHARS)
+        .map_or(source.len(), |(i, _)| start + i);
+    let marked = found
+        .iter()
+        .filter(|w| w.range.start >= start && w.range.end <= end)
+        .map(|w| w.range.clone());
+    render(source, start..end, marked, (false, false))
+}
+
+const CHINESE_CONTEXT_CHARS: usize = 12;
+const CHINESE_EXCERPT_CHARS: usize = 90;
+
+/// Every occurrence of a searched term in `source`, in order, overlaps dropped.
+fn chinese_matches(source: &str, marks: &Marks) -> Vec<Word> {
+    let normalized = analysis::normalize_mapped("zh", source);
+    let lowered = normalized.text.to_ascii_lowercase();
+    let mut found: Vec<Word> = Vec::new();
+    let searched = marks.terms.iter().chain(&marks.prefix).enumerate();
+    for (mark, term) in searched {
+        for (at, _) in lowered.match_indices(term.as_str()) {
+            found.push(Word {
+                range: normalized.original(at, false)..normalized.original(at + term.len(), true),
+                position: at / 6,
+                mark: Some(mark),
+            });
+        }
+    }
+    found.sort_by_key(|w| (w.range.start, std::cmp::Reverse(w.range.end)));
+    let mut kept: Vec<Word> = Vec::with_capacity(found.len());
+    for word in found {
+        if kept
+            .last()
+            .is_none_or(|last| word.range.start >= last.range.end)
+        {
+            kept.push(word);
+        }
+    }
+    kept
+}
+
+/// `source[shown]` as HTML, the `marked` ranges (in order, inside `shown`) in `<mark>`, with
+/// an ellipsis where the text goes on.
+fn render(
+    source: &str,
+    shown: Range<usize>,
+    marked: impl Iterator<Item = Range<usize>>,
+    (more_before, more_after): (bool, bool),
+) -> String {
+    let mut html = String::new();
+    // Any letter or digit before or after (bytes past ASCII are taken to be letters).
+    let wordy = |b: &u8| b.is_ascii_alphanumeric() || !b.is_ascii();
+    if more_before || source.as_bytes()[..shown.start].iter().any(wordy) {
+        html.push('…');
+    }
+    let mut cursor = shown.start;
+    for range in marked {
+        // Two words within one character that normalises to several share its range.
+        if range.start < cursor || range.end > shown.end {
+            continue;
+        }
+        html.push_str(&escape(&source[cursor..range.start]));
+        html.push_str("<mark>");
+        html.push_str(&escape(&source[range.clone()]));
+        html.push_str("</mark>");
+        cursor = range.end;
+    }
+    html.push_str(&escape(&source[cursor..shown.end]));
+    if more_after || source.as_bytes()[shown.end..].iter().any(wordy) {
+        html.push('…');
+    }
+    html.replace('\n', " ")
 }
 
 fn escape(text: &str) -> String {

@@ -1,7 +1,8 @@
 //! The search index: what it holds per page, one tantivy index per language, and its layout.
 //!
-//! Layout under the built site: `_search/meta.json` (`{"format": 2, "languages": [...]}`)
-//! and `_search/<lang>/`, a tantivy index of the pages written in that language.
+//! Layout under the built site: `_search/meta.json` (`{"format": 3, "languages": [...]}`)
+//! and `_search/<lang>/`, a tantivy index of the pages written in that language with its
+//! `bodies.bin` (the pages' bodies for excerpts, see `body_store`).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -14,11 +15,12 @@ use tantivy::schema::{
 use tantivy::{Index, TantivyDocument};
 
 use crate::analysis;
+use crate::body_store;
 use crate::views::Context;
 
 pub const SEARCH_DIR: &str = "_search";
 /// Raised whenever what the index holds or how it is analysed changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The facets every page can be filtered and counted by.
 pub const FACETS: [&str; 5] = ["kind", "group", "year", "theme", "region"];
 
@@ -31,7 +33,12 @@ pub struct SearchDoc<'a> {
     pub title: String,
     pub description: String,
     pub headings: String,
+    /// Indexed; kept for excerpts in the body store (`body_store`), not in the stored fields.
+    #[serde(skip)]
     pub body: Cow<'a, str>,
+    /// Where the body store holds the body: (offset, length).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_body: Option<(u64, u64)>,
     pub date: Option<String>,
     pub kind: Option<String>,
     pub group: Option<String>,
@@ -73,6 +80,7 @@ pub fn documents<'a>(context: &Context<'a>) -> Vec<SearchDoc<'a>> {
                     .collect::<Vec<_>>()
                     .join("\n"),
                 body: Cow::Borrowed(&body.text),
+                stored_body: None,
                 date: front.date.and_then(|d| d.date).map(|d| d.to_string()),
                 kind: original.kind.clone(),
                 group: original.group.clone(),
@@ -94,8 +102,8 @@ pub fn documents<'a>(context: &Context<'a>) -> Vec<SearchDoc<'a>> {
     docs
 }
 
-/// The fields of a language's index. The body is stored as written, for excerpts; the rest
-/// of what results show is stored as the JSON of a `SearchDoc` without its body.
+/// The fields of a language's index. What results show is stored as the JSON of a
+/// `SearchDoc` without its body, which the body store keeps.
 pub struct Fields {
     pub title: Field,
     pub description: Field,
@@ -115,7 +123,7 @@ pub fn schema(lang: &str) -> (Schema, Fields) {
         title: builder.add_text_field("title", searched.clone()),
         description: builder.add_text_field("description", searched.clone()),
         headings: builder.add_text_field("headings", searched.clone()),
-        body: builder.add_text_field("body", searched.set_stored()),
+        body: builder.add_text_field("body", searched),
         stored: builder.add_text_field("doc", STORED),
         facets: FACETS.map(|name| builder.add_facet_field(name, FacetOptions::default())),
     };
@@ -168,6 +176,8 @@ fn write_language(dir: &Path, lang: &str, docs: &[&SearchDoc]) -> anyhow::Result
     let index = Index::create_in_dir(dir, schema)
         .with_context(|| format!("cannot create the search index in `{}`", dir.display()))?;
     register_analyzer(&index, lang);
+    let samples: Vec<&str> = docs.iter().map(|doc| doc.body.as_ref()).collect();
+    let mut bodies = body_store::Writer::create(&dir.join(body_store::FILE), &samples)?;
     let mut writer = index
         .writer_with_num_threads::<TantivyDocument>(1, 64_000_000)
         .context("cannot open the search index for writing")?;
@@ -177,11 +187,12 @@ fn write_language(dir: &Path, lang: &str, docs: &[&SearchDoc]) -> anyhow::Result
         document.add_text(fields.description, &doc.description);
         document.add_text(fields.headings, &doc.headings);
         document.add_text(fields.body, &doc.body);
-        let without_body = SearchDoc {
+        let stored = SearchDoc {
             body: Cow::Borrowed(""),
+            stored_body: bodies.add(&doc.body, !lang.starts_with("zh"))?,
             ..(*doc).clone()
         };
-        document.add_text(fields.stored, serde_json::to_string(&without_body)?);
+        document.add_text(fields.stored, serde_json::to_string(&stored)?);
         for (field, values) in fields.facets.iter().zip(facet_values(doc)) {
             for value in values {
                 document.add_facet(*field, Facet::from_path([value.as_str()]));
@@ -191,6 +202,7 @@ fn write_language(dir: &Path, lang: &str, docs: &[&SearchDoc]) -> anyhow::Result
             .add_document(document)
             .context("cannot add a page to the search index")?;
     }
+    bodies.finish()?;
     writer.commit().context("cannot write the search index")?;
     writer
         .wait_merging_threads()

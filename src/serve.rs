@@ -65,8 +65,11 @@ pub fn build(options: &Options) -> anyhow::Result<Checked<(Report, Site)>> {
 /// Serves `site` until the process ends; `ready` gets the address once requests are accepted.
 pub fn serve(site: Site, options: &Options, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
     let address = format!("{}:{}", options.bind, options.port);
-    let server =
-        Server::http(&address).map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
+    let listener = std::net::TcpListener::bind(&address)
+        .with_context(|| format!("cannot listen on {address}"))?;
+    send_without_delay(&listener).context("cannot set up the listening socket")?;
+    let server = Server::from_listener(listener, None)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
     let local = server
         .server_addr()
         .to_ip()
@@ -87,6 +90,30 @@ pub fn serve(site: Site, options: &Options, ready: impl FnOnce(SocketAddr)) -> a
         }
     });
     Ok(())
+}
+
+/// Turns off Nagle's algorithm for every connection the listener accepts (Linux gives each
+/// the listener's setting). tiny_http writes a response's head and body separately: with
+/// Nagle on, the body waited for the client's delayed ACK, 40 ms on every keep-alive request.
+fn send_without_delay(listener: &std::net::TcpListener) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let on: libc::c_int = 1;
+    // SAFETY: the descriptor is the listener's own, open for as long as `listener` is
+    // borrowed; the option value is a c_int that outlives the call, its size given exactly.
+    let result = unsafe {
+        libc::setsockopt(
+            listener.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 /// What a path names inside the built site.

@@ -304,3 +304,71 @@ fn unknown_languages_and_filters_are_the_callers_mistake() {
         Invalid("unknown filter `colour`; filters are: kind, group, year, theme, region".into())
     );
 }
+
+/// A site of one long page (many body-store chunks) in English and Chinese, the searched words
+/// only near its end.
+fn long_page_searcher(dir: &Path) -> Searcher {
+    let site = "title = \"Long\"\nbase_url = \"https://long.example.org\"\ndefault_language = \"en\"\nlanguages = [\"en\", \"zh\"]\n";
+    std::fs::write(dir.join("site.toml"), site).unwrap();
+    let page = dir.join("content/report");
+    std::fs::create_dir_all(&page).unwrap();
+    let filler = "Everyone has the right to freedom of opinion and expression. ".repeat(800);
+    std::fs::write(
+        page.join("index.md"),
+        format!("+++\ntitle = \"Annual report\"\n+++\n\n{filler}\n\nThe forum adopted the Kampala pledge on meaningful connectivity for rural schools.\n\n{}\n", "Closing words follow here. ".repeat(40)),
+    )
+    .unwrap();
+    let filler_zh = "人人有权享有主张和发表意见的自由。".repeat(600);
+    std::fs::write(
+        page.join("index.zh.md"),
+        format!("+++\ntitle = \"年度报告\"\n+++\n\n{filler_zh}\n\n论坛通过了关于农村学校ＩＧＦ连通性的坎帕拉承诺。\n"),
+    )
+    .unwrap();
+    let options = plenary::build::Options {
+        root: dir.to_path_buf(),
+        out: Some(dir.join("public")),
+        drafts: false,
+        progress: None,
+    };
+    assert!(matches!(
+        plenary::build::build(options).unwrap(),
+        plenary::build::Outcome::Built(_)
+    ));
+    Searcher::open(&dir.join("public")).unwrap()
+}
+
+#[test]
+fn excerpts_come_from_the_matching_passage_deep_in_a_long_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let searcher = long_page_searcher(dir.path());
+    let excerpt = |lang: &str, query: &str| {
+        let request = Request {
+            query: query.into(),
+            lang: lang.into(),
+            filters: Vec::new(),
+            page: 1,
+            per_page: 1,
+        };
+        let response = searcher.search(&request).unwrap();
+        assert_eq!(response.total, 1, "{lang} {query}");
+        response.hits[0].excerpt.clone()
+    };
+
+    let english = excerpt("en", "Kampala connectivity");
+    assert!(english.starts_with('…'), "{english}");
+    assert!(
+        english.contains("<mark>Kampala</mark> pledge on meaningful <mark>connectivity</mark>"),
+        "{english}"
+    );
+    assert!(english.contains("rural schools"), "{english}");
+    // Typed so far: the word being typed is marked where the passage is.
+    let typing = excerpt("en", "Kampala connec");
+    assert!(typing.contains("<mark>connectivity</mark>"), "{typing}");
+
+    // Chinese: full-width letters in the page are found by the ASCII the visitor types and
+    // marked as written.
+    let chinese = excerpt("zh", "igf");
+    assert!(chinese.contains("<mark>ＩＧＦ</mark>"), "{chinese}");
+    let chinese = excerpt("zh", "坎帕拉");
+    assert!(chinese.contains("<mark>坎帕拉</mark>"), "{chinese}");
+}
