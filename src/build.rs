@@ -36,7 +36,7 @@ pub struct LanguageReport {
     pub fallbacks: usize,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Report {
     pub languages: Vec<LanguageReport>,
     pub files: usize,

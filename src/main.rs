@@ -54,7 +54,8 @@ enum Command {
         /// Publish pages marked `draft = true` too
         #[arg(long)]
         drafts: bool,
-        /// Serve the site as built, without rebuilding when files change (production)
+        /// Serve the site as built, without rebuilding when files change nor reloading pages
+        /// (production)
         #[arg(long)]
         no_watch: bool,
     },
@@ -99,8 +100,9 @@ fn main() -> ExitCode {
                 bind,
                 port,
                 drafts,
+                watch: !no_watch,
             };
-            return serve(&options, no_watch);
+            return serve(&options);
         }
         Command::Search {
             root,
@@ -164,9 +166,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(options: &plenary::serve::Options, no_watch: bool) -> ExitCode {
-    let (report, site) = match plenary::serve::build(options) {
-        Ok(Ok(built)) => built,
+fn serve(options: &plenary::serve::Options) -> ExitCode {
+    let (report, served) = match plenary::serve::Served::start(options) {
+        Ok(Ok(started)) => started,
         Ok(Err(diags)) => {
             print_diagnostics(&diags);
             eprintln!("the site has errors: fix them and start `plenary serve` again");
@@ -178,18 +180,37 @@ fn serve(options: &plenary::serve::Options, no_watch: bool) -> ExitCode {
         }
     };
     print_diagnostics(&report.warnings);
-    eprintln!(
-        "built {} files in {:.2} s",
-        report.files,
-        report.elapsed.as_secs_f64()
-    );
-    if !no_watch {
-        eprintln!("note: this version does not rebuild when files change; restart it to see edits");
+    if report.files > 0 {
+        eprintln!(
+            "built {} files in {:.2} s",
+            report.files,
+            report.elapsed.as_secs_f64()
+        );
+    } else {
+        eprintln!("the site does not build yet: pages show why until it does");
     }
-    let served = plenary::serve::serve(site, options, |address| {
-        // On stdout, alone on its line, for scripts that start the server on port 0.
-        println!("serving http://{address}/");
-    });
+    if options.watch {
+        eprintln!("watching for changes: pages reload by themselves");
+    }
+    let served = plenary::serve::serve(
+        served,
+        options,
+        |address| {
+            // On stdout, alone on its line, for scripts that start the server on port 0.
+            println!("serving http://{address}/");
+        },
+        |rebuilt| match rebuilt {
+            Ok(report) => {
+                print_diagnostics(&report.warnings);
+                eprintln!(
+                    "rebuilt {} files in {:.0} ms",
+                    report.files,
+                    report.elapsed.as_secs_f64() * 1000.0
+                );
+            }
+            Err(text) => eprintln!("{text}\nthe last good site is still served"),
+        },
+    );
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

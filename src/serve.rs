@@ -4,28 +4,37 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::build::{self, Checked, Loaded, Report};
+use crate::live::{self, Channel, Event, LIVE_PATH};
 use crate::query::{Invalid, Searcher};
 use crate::search_page::{self, SEARCH_PATH};
 use crate::views::Context;
+use crate::watch::Watch;
 
 pub struct Options {
     pub root: PathBuf,
     pub bind: String,
     pub port: u16,
     pub drafts: bool,
+    /// Rebuild when the site's files change, and tell open pages to reload.
+    pub watch: bool,
 }
 
 /// Requests answered at once; more wait their turn.
 const WORKERS: usize = 8;
-/// Where `serve` builds the site: under the site root, never in `public/`.
-pub const SERVE_DIR: &str = ".plenary/serve/public";
+/// Where `serve` builds the site, one folder per build: under the site root, never `public/`.
+pub const SERVE_DIR: &str = ".plenary/serve";
+/// Open pages are pinged this often, so that the connections of closed ones are let go.
+const PING_EVERY: Duration = Duration::from_secs(15);
+/// Builds kept after a newer one is served: requests that began on them can finish.
+const KEEP_OLD_BUILDS: u64 = 2;
 
 /// A built site being served.
 pub struct Site {
@@ -34,9 +43,19 @@ pub struct Site {
     searcher: Option<Searcher>,
 }
 
-/// Builds the site into `<root>/.plenary/serve/public`; the diagnostics if it cannot be built.
-pub fn build(options: &Options) -> anyhow::Result<Checked<(Report, Site)>> {
-    let dir = options.root.join(SERVE_DIR);
+/// What the server serves: the last site that built, swapped whole when a rebuild succeeds,
+/// and in watch mode why the last rebuild failed and the pages listening for news.
+pub struct Served {
+    site: RwLock<Option<Arc<Site>>>,
+    /// The last build's diagnostics, when it failed (watch mode shows them over every page).
+    broken: RwLock<Option<String>>,
+    live: Option<Channel>,
+    builds: AtomicU64,
+}
+
+/// Builds the site into `<root>/.plenary/serve/<n>`; the diagnostics if it cannot be built.
+fn build_site(options: &Options, n: u64) -> anyhow::Result<Checked<(Report, Site)>> {
+    let dir = options.root.join(SERVE_DIR).join(n.to_string());
     let built = build::build_site(build::Options {
         root: options.root.clone(),
         out: Some(dir.clone()),
@@ -62,8 +81,106 @@ pub fn build(options: &Options) -> anyhow::Result<Checked<(Report, Site)>> {
     )))
 }
 
-/// Serves `site` until the process ends; `ready` gets the address once requests are accepted.
-pub fn serve(site: Site, options: &Options, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+impl Served {
+    /// Builds the site for the first time. Without watching, a site that does not build is
+    /// the caller's to report; when watching, the server starts anyway and shows why.
+    pub fn start(options: &Options) -> anyhow::Result<Checked<(Report, Served)>> {
+        let served = Served {
+            site: RwLock::new(None),
+            broken: RwLock::new(None),
+            live: options.watch.then(Channel::default),
+            builds: AtomicU64::new(0),
+        };
+        // Builds of an earlier run are of no use.
+        let _ = std::fs::remove_dir_all(options.root.join(SERVE_DIR));
+        match build_site(options, 0)? {
+            Ok((report, site)) => {
+                *write(&served.site) = Some(Arc::new(site));
+                Ok(Ok((report, served)))
+            }
+            Err(diags) if options.watch => {
+                *write(&served.broken) = Some(describe(&diags, &options.root));
+                Ok(Ok((Report::default(), served)))
+            }
+            Err(diags) => Ok(Err(diags)),
+        }
+    }
+
+    fn current(&self) -> Option<Arc<Site>> {
+        read(&self.site).clone()
+    }
+
+    fn broken(&self) -> Option<String> {
+        read(&self.broken).clone()
+    }
+
+    /// Builds the site again and serves it if it built; else keeps the last good site and
+    /// shows what is wrong. Tells the open pages either way. Returns the diagnostics text of a
+    /// failed build.
+    pub fn rebuild(&self, options: &Options) -> Result<Report, String> {
+        let n = self.builds.fetch_add(1, Ordering::Relaxed) + 1;
+        let outcome = match build_site(options, n) {
+            Ok(Ok((report, site))) => {
+                *write(&self.site) = Some(Arc::new(site));
+                *write(&self.broken) = None;
+                if let Some(old) = n.checked_sub(KEEP_OLD_BUILDS + 1) {
+                    let _ =
+                        std::fs::remove_dir_all(options.root.join(SERVE_DIR).join(old.to_string()));
+                }
+                Ok(report)
+            }
+            Ok(Err(diags)) => Err(describe(&diags, &options.root)),
+            Err(e) => Err(format!("error: {e:#}")),
+        };
+        if let Some(live) = &self.live {
+            match &outcome {
+                Ok(_) => live.send(&Event::Reload),
+                Err(text) => {
+                    *write(&self.broken) = Some(text.clone());
+                    live.send(&Event::Broken(text.clone()));
+                }
+            }
+        } else if let Err(text) = &outcome {
+            *write(&self.broken) = Some(text.clone());
+        }
+        outcome
+    }
+}
+
+/// Diagnostics as the terminal and the overlay show them, paths relative to the site root.
+fn describe(diags: &[crate::diag::Diagnostic], root: &Path) -> String {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    diags
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            if let Ok(relative) = d.path.strip_prefix(&root) {
+                d.path = relative.to_path_buf();
+            }
+            d.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Serves until the process ends; `ready` gets the address once requests are accepted. In
+/// watch mode the site is rebuilt after each burst of changes; `rebuilt` hears of each.
+pub fn serve(
+    served: Served,
+    options: &Options,
+    ready: impl FnOnce(SocketAddr),
+    rebuilt: impl Fn(&Result<Report, String>) + Sync,
+) -> anyhow::Result<()> {
     let address = format!("{}:{}", options.bind, options.port);
     let listener = std::net::TcpListener::bind(&address)
         .with_context(|| format!("cannot listen on {address}"))?;
@@ -74,19 +191,35 @@ pub fn serve(site: Site, options: &Options, ready: impl FnOnce(SocketAddr)) -> a
         .server_addr()
         .to_ip()
         .context("the server is not listening on an IP address")?;
+    // Watching starts before the server says it is ready: no save after that is missed.
+    let watch = match served.live {
+        Some(_) => Some(Watch::start(&options.root)?),
+        None => None,
+    };
     ready(local);
-    let server = Arc::new(server);
-    let site = Arc::new(site);
+    let served = &served;
+    let server = &server;
     std::thread::scope(|scope| {
         for _ in 0..WORKERS {
-            let server = server.clone();
-            let site = site.clone();
             scope.spawn(move || loop {
                 match server.recv() {
-                    Ok(request) => site.answer(request),
+                    Ok(request) => served.answer(request),
                     Err(e) => eprintln!("serve: a connection failed: {e}"),
                 }
             });
+        }
+        if let (Some(live), Some(watch)) = (&served.live, watch) {
+            scope.spawn(move || loop {
+                std::thread::sleep(PING_EVERY);
+                live.send(&Event::Ping);
+            });
+            let watched = watch.run(|_changes| {
+                rebuilt(&served.rebuild(options));
+                true
+            });
+            if let Err(e) = watched {
+                eprintln!("serve: watching stopped: {e:#}; restart `plenary serve` to see edits");
+            }
         }
     });
     Ok(())
@@ -125,6 +258,85 @@ pub enum Resolved {
     NotFound,
 }
 
+impl Served {
+    fn answer(&self, request: Request) {
+        let url = request.url().to_string();
+        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+        if let (Some(live), LIVE_PATH) = (&self.live, path) {
+            return self.listen(live, request);
+        }
+        let reply = match (request.method(), self.current()) {
+            (Method::Get | Method::Head, Some(site)) => site.respond(path, query, &request),
+            (Method::Get | Method::Head, None) => Reply::html(
+                503,
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <title>Not built yet</title></head><body><h1>The site has not built yet</h1>\
+                 <p>Fix what the box below says: this page reloads by itself once it builds.</p>\
+                 </body></html>",
+            ),
+            _ => {
+                Reply::text(405, "only GET and HEAD are answered here").header("Allow", "GET, HEAD")
+            }
+        };
+        let reply = match &self.live {
+            // Pages get the live script, and the overlay while the last save does not build;
+            // what they show depends on that, so they are never cached.
+            Some(_) if reply.is_html() && reply.status != 304 => {
+                let mut reply = Reply {
+                    body: live::inject(&reply.body, self.broken().as_deref()),
+                    ..reply
+                };
+                reply
+                    .headers
+                    .retain(|(name, _)| name != "ETag" && name != "Cache-Control");
+                reply.header("Cache-Control", "no-store")
+            }
+            _ => reply,
+        };
+        send(request, reply);
+    }
+
+    /// `GET /_plenary/live`: the connection becomes a listener of the live channel.
+    fn listen(&self, live: &Channel, request: Request) {
+        let header = |name: &'static str| {
+            request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv(name))
+                .map(|h| h.value.as_str().to_string())
+        };
+        if !live::origin_allowed(header("Origin").as_deref(), header("Host").as_deref()) {
+            return send(
+                request,
+                Reply::text(403, "pages of other sites may not listen here"),
+            );
+        }
+        if request.method() != &Method::Get {
+            return send(
+                request,
+                Reply::text(405, "only GET is answered here").header("Allow", "GET"),
+            );
+        }
+        live.join(request.into_writer(), self.broken().as_deref());
+    }
+}
+
+fn send(request: Request, reply: Reply) {
+    let Reply {
+        status,
+        body,
+        headers,
+    } = reply;
+    let mut response = Response::from_data(body).with_status_code(status);
+    for (name, value) in headers {
+        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    // The client may have gone: nothing to do about it.
+    let _ = request.respond(response);
+}
+
 impl Site {
     fn context(&self) -> Context<'_> {
         Context {
@@ -133,30 +345,6 @@ impl Site {
             bodies: &self.loaded.bodies,
             messages: &self.loaded.messages,
         }
-    }
-
-    fn answer(&self, request: Request) {
-        let url = request.url().to_string();
-        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        let response = match request.method() {
-            Method::Get | Method::Head => self.respond(path, query, &request),
-            _ => {
-                Reply::text(405, "only GET and HEAD are answered here").header("Allow", "GET, HEAD")
-            }
-        };
-        let Reply {
-            status,
-            body,
-            headers,
-        } = response;
-        let mut response = Response::from_data(body).with_status_code(status);
-        for (name, value) in headers {
-            if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-                response.add_header(header);
-            }
-        }
-        // The client may have gone: nothing to do about it.
-        let _ = request.respond(response);
     }
 
     fn respond(&self, path: &str, query: &str, request: &Request) -> Reply {
@@ -402,6 +590,20 @@ impl Reply {
                 ("Access-Control-Allow-Origin".into(), "*".into()),
             ],
         }
+    }
+
+    fn html(status: u16, html: &str) -> Reply {
+        Reply {
+            status,
+            body: html.as_bytes().to_vec(),
+            headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+        }
+    }
+
+    fn is_html(&self) -> bool {
+        self.headers
+            .iter()
+            .any(|(name, value)| name == "Content-Type" && value.starts_with("text/html"))
     }
 
     fn header(mut self, name: &str, value: &str) -> Reply {

@@ -1,5 +1,6 @@
-//! `plenary serve --no-watch` through real sockets: the search API, the search page without
-//! scripts, and the HTTP edge (paths that lead out, methods, HEAD, ETag).
+//! `plenary serve` through real sockets: the search API, the search page without scripts, the
+//! HTTP edge (paths that lead out, methods, HEAD, ETag), and in watch mode the rebuild after a
+//! save, the live channel's events and the error overlay.
 
 mod common;
 
@@ -10,16 +11,27 @@ use std::time::Duration;
 
 /// The fixture site served by the real binary on a free port; stopped when dropped.
 struct Served {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     child: Child,
     address: String,
 }
 
 impl Served {
     fn fixture(name: &str) -> Served {
+        Served::start(name, &["--no-watch"])
+    }
+
+    /// The fixture site served in watch mode, as authors preview it.
+    fn watching(name: &str) -> Served {
+        Served::start(name, &[])
+    }
+
+    fn start(name: &str, options: &[&str]) -> Served {
         let dir = common::fixture_copy(name);
         let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
-            .args(["serve", "--no-watch", "--port", "0", "--root"])
+            .arg("serve")
+            .args(options)
+            .args(["--port", "0", "--root"])
             .arg(dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -36,7 +48,7 @@ impl Served {
             .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
             .to_string();
         Served {
-            _dir: dir,
+            dir,
             child,
             address,
         }
@@ -255,4 +267,218 @@ fn the_search_page_shows_results_without_scripts() {
     let (status, _, body) = site.get("/ar/search/?q=report&lang=de");
     assert_eq!(status, 400);
     assert!(String::from_utf8_lossy(&body).contains("dir=\"rtl\""));
+}
+
+/// A page listening on the live channel: the raw connection, its response head read.
+struct Listener {
+    reader: BufReader<TcpStream>,
+}
+
+impl Listener {
+    fn connect(site: &Served) -> Listener {
+        let mut stream = TcpStream::connect(&site.address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        stream
+            .write_all(b"GET /_plenary/live HTTP/1.1\r\nHost: test\r\n\r\n")
+            .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line.trim().is_empty() {
+                break;
+            }
+            head.push_str(&line);
+        }
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: text/event-stream"),
+            "{head}"
+        );
+        Listener { reader }
+    }
+
+    /// The next named event: (name, data lines joined), pings and settings skipped. Fails
+    /// after a minute without one (pings keep the connection itself busy).
+    fn next(&mut self) -> (String, String) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no event from the live channel within a minute"
+            );
+            let (mut name, mut data) = (String::new(), Vec::new());
+            loop {
+                let mut line = String::new();
+                let read = self.reader.read_line(&mut line).unwrap();
+                assert!(read > 0, "the live channel closed");
+                let line = line.trim_end_matches(['\r', '\n']);
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(event) = line.strip_prefix("event: ") {
+                    name = event.to_string();
+                } else if let Some(text) = line.strip_prefix("data: ") {
+                    data.push(text.to_string());
+                }
+            }
+            if !name.is_empty() {
+                return (name, data.join("\n"));
+            }
+        }
+    }
+}
+
+impl Served {
+    fn root(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    fn page(&self, target: &str) -> (u16, String, String) {
+        let (status, head, body) = self.get(target);
+        (status, head, String::from_utf8(body).unwrap())
+    }
+}
+
+#[test]
+fn a_save_rebuilds_and_reloads_and_a_broken_save_shows_its_error_until_fixed() {
+    let site = Served::watching("basic");
+    let mut live = Listener::connect(&site);
+    let page = site.root().join("content/reports/notes.md");
+    let original = std::fs::read_to_string(&page).unwrap();
+
+    // A save: the page reloads with the new text, and search finds it.
+    let edited = format!("{original}\nThe coordinators reviewed the zanzibar findings.\n");
+    std::fs::write(&page, &edited).unwrap();
+    assert_eq!(live.next().0, "reload");
+    let (status, head, html) = site.page("/reports/notes/");
+    assert_eq!(status, 200);
+    assert!(html.contains("zanzibar findings"), "{html}");
+    assert!(
+        html.contains("/_plenary/live"),
+        "no live script in the page"
+    );
+    assert!(
+        !html.contains("<pre id=\"plenary-overlay\""),
+        "an overlay without an error"
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("cache-control: no-store"),
+        "{head}"
+    );
+    let (status, found) = site.json("/_search?q=zanzibar&lang=en");
+    assert_eq!(status, 200);
+    assert_eq!(found["total"], 1, "{found}");
+
+    // A broken save: the last good site stays, with the diagnostic over every page.
+    std::fs::write(&page, "+++\ntitle = \n+++\n\nText.\n").unwrap();
+    let (event, text) = live.next();
+    assert_eq!(event, "broken");
+    assert!(text.contains("content/reports/notes.md:2:"), "{text}");
+    assert!(
+        !text.contains(&*site.root().to_string_lossy()),
+        "a local path in {text}"
+    );
+    let (status, _, html) = site.page("/reports/notes/");
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("zanzibar findings"),
+        "the last good page is served"
+    );
+    assert!(
+        html.contains("<pre id=\"plenary-overlay\""),
+        "no overlay: {html}"
+    );
+    assert!(
+        html.contains("content/reports/notes.md:2:"),
+        "no diagnostic in the overlay"
+    );
+    // A page opened now hears of the error at once.
+    let mut late = Listener::connect(&site);
+    assert_eq!(late.next().0, "broken");
+
+    // Fixed: reload, and the overlay is gone.
+    std::fs::write(&page, &original).unwrap();
+    assert_eq!(live.next().0, "reload");
+    let (_, _, html) = site.page("/reports/notes/");
+    assert!(!html.contains("zanzibar"), "{html}");
+    assert!(
+        !html.contains("<pre id=\"plenary-overlay\""),
+        "the overlay stayed"
+    );
+
+    // Deleted: the page is gone.
+    assert_eq!(site.page("/reports/old/").0, 200);
+    std::fs::remove_file(site.root().join("content/reports/old.md")).unwrap();
+    assert_eq!(live.next().0, "reload");
+    assert_eq!(site.page("/reports/old/").0, 404);
+
+    // A new folder with a page, written the way editors save (a temporary file renamed).
+    let folder = site.root().join("content/reports/new-report");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join(".index.md.swp"), "swap").unwrap();
+    std::fs::write(
+        folder.join("index.md.tmp"),
+        "+++\ntitle = \"Fresh report\"\n+++\n\nNew.\n",
+    )
+    .unwrap();
+    std::fs::rename(folder.join("index.md.tmp"), folder.join("index.md")).unwrap();
+    std::fs::remove_file(folder.join(".index.md.swp")).unwrap();
+    assert_eq!(live.next().0, "reload");
+    let (status, _, html) = site.page("/reports/new-report/");
+    assert_eq!(status, 200);
+    assert!(html.contains("Fresh report"), "{html}");
+}
+
+#[test]
+fn a_storm_of_saves_ends_in_the_last_version() {
+    let site = Served::watching("basic");
+    let mut live = Listener::connect(&site);
+    let page = site.root().join("content/reports/notes.md");
+    let original = std::fs::read_to_string(&page).unwrap();
+    for i in 0..40 {
+        let text = format!("{original}\nRevision number {i} here.\n");
+        std::fs::write(&page, text).unwrap();
+    }
+    // However the saves were grouped, the site settles on the last one.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        assert_eq!(live.next().0, "reload");
+        let (_, _, html) = site.page("/reports/notes/");
+        if html.contains("Revision number 39 here") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never saw the last save"
+        );
+    }
+}
+
+#[test]
+fn the_live_channel_is_for_this_site_in_watch_mode_only() {
+    let watching = Served::watching("basic");
+    let (status, _, _) = watching.raw(
+        b"GET /_plenary/live HTTP/1.1\r\nHost: test\r\nOrigin: http://evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 403);
+    let (status, _, _) = watching.raw(
+        b"POST /_plenary/live HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 405);
+
+    let production = Served::fixture("basic");
+    assert_eq!(production.get("/_plenary/live").0, 404);
+    let (_, _, html) = production.page("/reports/notes/");
+    assert!(
+        !html.contains("/_plenary/live"),
+        "the live script outside watch mode"
+    );
 }

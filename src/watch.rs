@@ -1,0 +1,197 @@
+//! Watches a site's sources and reports each burst of changes once it has settled.
+//!
+//! Watched: `site.toml` and the folders `content/`, `themes/`, `i18n/`, `templates/` and
+//! `static/` under the site root. Nothing else, so the output (`public/`, `.plenary/`) is
+//! never watched. Editors' swap and backup files are ignored; their atomic saves (write a
+//! temporary file, rename it over the page) arrive as a rename of the page, which counts.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use notify::{EventKind, RecursiveMode, Watcher as _};
+
+/// The folders of a site whose changes matter, under its root.
+pub const WATCHED_FOLDERS: [&str; 5] = ["content", "themes", "i18n", "templates", "static"];
+/// The files at the root whose changes matter.
+pub const WATCHED_FILES: [&str; 1] = ["site.toml"];
+/// A burst has settled when nothing has changed for this long.
+const QUIET: Duration = Duration::from_millis(25);
+/// However long a storm of saves goes on, a rebuild starts after this.
+const AT_MOST: Duration = Duration::from_millis(250);
+
+/// What changed in one burst.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// The files and folders named, under the site root.
+    pub paths: Vec<PathBuf>,
+    /// The watcher lost track (its queue overflowed): anything may have changed.
+    pub rescan: bool,
+}
+
+/// A site being watched: changes are collected from the moment it starts.
+pub struct Watch {
+    root: PathBuf,
+    watcher: notify::RecommendedWatcher,
+    events: mpsc::Receiver<notify::Result<notify::Event>>,
+}
+
+impl Watch {
+    /// Starts watching `root`'s sources.
+    pub fn start(root: &Path) -> anyhow::Result<Watch> {
+        let root = root
+            .canonicalize()
+            .with_context(|| format!("cannot watch `{}`", root.display()))?;
+        let (send, events) = mpsc::channel();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = send.send(event);
+        })
+        .context("cannot watch the site's files")?;
+        // The root alone, not its subfolders: site.toml, and watched folders made later.
+        watcher
+            .watch(&root, RecursiveMode::NonRecursive)
+            .with_context(|| format!("cannot watch `{}`", root.display()))?;
+        for folder in WATCHED_FOLDERS {
+            watch_folder(&mut watcher, &root.join(folder))?;
+        }
+        Ok(Watch {
+            root,
+            watcher,
+            events,
+        })
+    }
+
+    /// Calls `changed` after each settled burst of changes, until it returns false or the
+    /// watcher fails.
+    pub fn run(mut self, mut changed: impl FnMut(Changes) -> bool) -> anyhow::Result<()> {
+        let root = self.root.clone();
+        loop {
+            let Ok(first) = self.events.recv() else {
+                return Ok(());
+            };
+            let mut burst = Changes::default();
+            add(&root, &mut burst, first);
+            let started = Instant::now();
+            loop {
+                let wait = QUIET.min(AT_MOST.saturating_sub(started.elapsed()));
+                if wait.is_zero() {
+                    break;
+                }
+                match self.events.recv_timeout(wait) {
+                    Ok(event) => add(&root, &mut burst, event),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                }
+            }
+            if burst.paths.is_empty() && !burst.rescan {
+                continue;
+            }
+            // A watched folder made (or made again) since: watch it from now on.
+            for folder in WATCHED_FOLDERS {
+                let path = root.join(folder);
+                if burst.paths.contains(&path) {
+                    watch_folder(&mut self.watcher, &path)?;
+                }
+            }
+            if !changed(burst) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn watch_folder(watcher: &mut impl notify::Watcher, folder: &Path) -> anyhow::Result<()> {
+    if folder.is_dir() {
+        watcher
+            .watch(folder, RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch `{}`", folder.display()))?;
+    }
+    Ok(())
+}
+
+fn add(root: &Path, burst: &mut Changes, event: notify::Result<notify::Event>) {
+    let Ok(event) = event else {
+        // The watcher's own errors (a queue overflow among them): rebuild everything.
+        burst.rescan = true;
+        return;
+    };
+    if event.need_rescan() {
+        burst.rescan = true;
+    }
+    if matches!(event.kind, EventKind::Access(_)) {
+        return;
+    }
+    for path in event.paths {
+        if matters(root, &path) && !burst.paths.contains(&path) {
+            burst.paths.push(path);
+        }
+    }
+}
+
+/// Whether a change to `path` can change the site.
+pub fn matters(root: &Path, path: &Path) -> bool {
+    let Ok(inside) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut parts = inside.components();
+    let Some(first) = parts.next().and_then(|c| c.as_os_str().to_str()) else {
+        return false;
+    };
+    let top_level_file = parts.clone().next().is_none();
+    if top_level_file && WATCHED_FILES.contains(&first) {
+        return true;
+    }
+    if !WATCHED_FOLDERS.contains(&first) {
+        return false;
+    }
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    !is_editor_scratch(name)
+}
+
+/// Files editors write beside the one being edited: swap files, backups, lock files and vim's
+/// test of whether it may write into the folder.
+fn is_editor_scratch(name: &str) -> bool {
+    name.ends_with('~')
+        || name.starts_with(".#")
+        || (name.starts_with('.') && (name.ends_with(".swp") || name.ends_with(".swx")))
+        || name.ends_with(".tmp")
+        || name == "4913"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_sources_matter_and_not_editor_scratch_files() {
+        let root = Path::new("/site");
+        let yes = [
+            "/site/site.toml",
+            "/site/content/bpf/x/index.fr.md",
+            "/site/content",
+            "/site/themes/default/templates/page.html",
+            "/site/i18n/ar.ftl",
+            "/site/static/logo.svg",
+        ];
+        for path in yes {
+            assert!(matters(root, Path::new(path)), "{path}");
+        }
+        let no = [
+            "/site/public/index.html",
+            "/site/.plenary/serve/public/index.html",
+            "/site/README.md",
+            "/site/content/bpf/x/.index.md.swp",
+            "/site/content/bpf/x/index.md~",
+            "/site/content/bpf/x/4913",
+            "/site/content/bpf/.#index.md",
+            "/other/content/x.md",
+        ];
+        for path in no {
+            assert!(!matters(root, Path::new(path)), "{path}");
+        }
+    }
+}
