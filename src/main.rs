@@ -58,6 +58,9 @@ enum Command {
         /// (production)
         #[arg(long)]
         no_watch: bool,
+        /// Seconds a connection may stay silent before it is closed
+        #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        read_timeout: u64,
     },
     /// Search the built site
     Search {
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
             port,
             drafts,
             no_watch,
+            read_timeout,
         } => {
             let options = plenary::serve::Options {
                 root,
@@ -101,6 +105,7 @@ fn main() -> ExitCode {
                 port,
                 drafts,
                 watch: !no_watch,
+                read_timeout: std::time::Duration::from_secs(read_timeout),
             };
             return serve(&options);
         }

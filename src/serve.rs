@@ -25,6 +25,9 @@ pub struct Options {
     pub drafts: bool,
     /// Rebuild when the site's files change, and tell open pages to reload.
     pub watch: bool,
+    /// How long a connection may stay silent (or not read what it is sent) before it is
+    /// closed.
+    pub read_timeout: Duration,
 }
 
 /// Requests answered at once; more wait their turn.
@@ -184,27 +187,24 @@ pub fn serve(
     let address = format!("{}:{}", options.bind, options.port);
     let listener = std::net::TcpListener::bind(&address)
         .with_context(|| format!("cannot listen on {address}"))?;
-    send_without_delay(&listener).context("cannot set up the listening socket")?;
-    let server = Server::from_listener(listener, None)
-        .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
-    let local = server
-        .server_addr()
-        .to_ip()
-        .context("the server is not listening on an IP address")?;
+    set_up_listener(&listener, options.read_timeout)
+        .context("cannot set up the listening socket")?;
+    let local = listener.local_addr()?;
+    let accepting = RwLock::new(Arc::new(accept_on(&listener)?));
     // Watching starts before the server says it is ready: no save after that is missed.
     let watch = match served.live {
         Some(_) => Some(Watch::start(&options.root)?),
         None => None,
     };
     ready(local);
-    let served = &served;
-    let server = &server;
+    let (served, accepting, listener) = (&served, &accepting, &listener);
     std::thread::scope(|scope| {
         for _ in 0..WORKERS {
             scope.spawn(move || loop {
+                let server = read(accepting).clone();
                 match server.recv() {
                     Ok(request) => served.answer(request),
-                    Err(e) => eprintln!("serve: a connection failed: {e}"),
+                    Err(_) => accept_again(accepting, &server, listener),
                 }
             });
         }
@@ -225,21 +225,72 @@ pub fn serve(
     Ok(())
 }
 
-/// Turns off Nagle's algorithm for every connection the listener accepts (Linux gives each
-/// the listener's setting). tiny_http writes a response's head and body separately: with
-/// Nagle on, the body waited for the client's delayed ACK, 40 ms on every keep-alive request.
-fn send_without_delay(listener: &std::net::TcpListener) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
+/// A tiny_http server accepting connections on (a copy of) `listener`.
+fn accept_on(listener: &std::net::TcpListener) -> anyhow::Result<Server> {
+    let listener = listener.try_clone()?;
+    Server::from_listener(listener, None).map_err(|e| anyhow::anyhow!("cannot accept: {e}"))
+}
+
+/// tiny_http stops accepting at the first failed `accept()`: its only error, or a worker
+/// woken to move on. The first worker to hear of it starts a new server on the same socket
+/// and wakes the others, still waiting on the old one. `accept()` fails when no one has
+/// connected within the read timeout (the listener's timeouts are its connections'), or when
+/// the process is out of file descriptors, in which case it is tried again a little later.
+fn accept_again(
+    accepting: &RwLock<Arc<Server>>,
+    failed: &Arc<Server>,
+    listener: &std::net::TcpListener,
+) {
+    let mut current = write(accepting);
+    if !Arc::ptr_eq(&current, failed) {
+        return;
+    }
+    match accept_on(listener) {
+        Ok(server) => {
+            *current = Arc::new(server);
+            for _ in 0..WORKERS {
+                failed.unblock();
+            }
+        }
+        Err(e) => {
+            eprintln!("serve: {e:#}; trying again");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Sets the options every accepted connection inherits from the listener (Linux copies them):
+/// no Nagle delay, because tiny_http writes a response's head and body separately and the
+/// body would wait for the client's delayed ACK (40 ms on every keep-alive request); and read
+/// and write timeouts, so that a client that stops sending or reading lets go of its thread.
+fn set_up_listener(listener: &std::net::TcpListener, timeout: Duration) -> std::io::Result<()> {
     let on: libc::c_int = 1;
-    // SAFETY: the descriptor is the listener's own, open for as long as `listener` is
-    // borrowed; the option value is a c_int that outlives the call, its size given exactly.
+    set_option(listener, libc::IPPROTO_TCP, libc::TCP_NODELAY, &on)?;
+    let timeout = libc::timeval {
+        tv_sec: timeout.as_secs().min(i64::MAX as u64) as libc::time_t,
+        tv_usec: timeout.subsec_micros() as libc::suseconds_t,
+    };
+    set_option(listener, libc::SOL_SOCKET, libc::SO_RCVTIMEO, &timeout)?;
+    set_option(listener, libc::SOL_SOCKET, libc::SO_SNDTIMEO, &timeout)
+}
+
+fn set_option<T>(
+    listener: &std::net::TcpListener,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: &T,
+) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is the listener's own, open while `listener` is borrowed; the
+    // value is a live `T`, its size given exactly, and `level`/`name` are options that take
+    // a value of that type (c_int flags, timeval timeouts).
     let result = unsafe {
         libc::setsockopt(
             listener.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            level,
+            name,
+            (value as *const T).cast(),
+            std::mem::size_of::<T>() as libc::socklen_t,
         )
     };
     if result == 0 {

@@ -482,3 +482,28 @@ fn the_live_channel_is_for_this_site_in_watch_mode_only() {
         "the live script outside watch mode"
     );
 }
+
+#[test]
+fn silent_clients_are_let_go_and_serving_outlives_idle_spells() {
+    let site = Served::start("basic", &["--no-watch", "--read-timeout", "1"]);
+    // Half a request line, then silence: the server closes the connection.
+    let mut slow = TcpStream::connect(&site.address).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    slow.write_all(b"GET /inde").unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "a silent client held its connection for {:?}",
+        started.elapsed()
+    );
+    // With no one connecting for longer than the timeout, `accept()` gives up (tiny_http's
+    // accepting thread stops on that): the server starts accepting again and still answers.
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(2500));
+        assert_eq!(site.get("/").0, 200);
+        assert_eq!(site.get("/reports/").0, 200);
+    }
+}
