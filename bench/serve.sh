@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Preview-server benchmark: how long after a save the page is told to reload, on a generated
+# archive, and what `plenary serve` answers under wrk (a page, a search, and a page while a
+# storm of saves rebuilds the site). Everything on tmpfs. See bench/README.md ("Serve").
+#
+#   bench/serve.sh                 # the 2000-works corpus
+#   bench/serve.sh 200             # another size (also WORKS=200)
+#
+# Environment:
+#   WORKS=2000        corpus size when none is given on the command line
+#   EDITS=20          one-page saves timed to their reload event
+#   STORM=100         saves in the storm (one every 0.1 s) while wrk asks for a page
+#   DURATION=30       seconds of each wrk run; CONNECTIONS=64 wrk connections
+#   SEED=2020         gen-corpus seed
+#   GEN_CORPUS=PATH   the corpus generator (default: ../shared/bench/gen-corpus beside the repo)
+#   BENCH_DIR=PATH    work dir, should be tmpfs (default /dev/shm/plenary-bench)
+#   PLENARY_BIN=PATH  use this binary instead of `cargo build --release`
+#   KEEP=1            keep the corpus in BENCH_DIR afterwards
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SEED="${SEED:-2020}"
+EDITS="${EDITS:-20}"
+STORM="${STORM:-100}"
+DURATION="${DURATION:-30}"
+CONNECTIONS="${CONNECTIONS:-64}"
+GEN_CORPUS="${GEN_CORPUS:-$root/../shared/bench/gen-corpus}"
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+
+works="${WORKS:-2000}"
+case "${1:-}" in
+  -h|--help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+  "") ;;
+  *) works="$1" ;;
+esac
+[[ "$works" =~ ^[1-9][0-9]*$ ]] || die "corpus size must be a positive integer, got '$works'"
+[ -f "$GEN_CORPUS" ] || die "gen-corpus not found at $GEN_CORPUS (set GEN_CORPUS=)"
+
+if ! command -v wrk >/dev/null; then
+  say "installing wrk (apt-get install -y wrk)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
+fi
+setup_bench_dir
+work="$BENCH_DIR/serve-run"
+rm -rf "$work"
+mkdir -p "$work"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ "${KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+echo "== Plenary preview-server benchmark"
+print_machine
+setup_plenary
+echo "wrk: $(wrk --version 2>&1 | head -n1)"
+python3 "$GEN_CORPUS" "$work/site" --works "$works" --seed "$SEED" --flavor plenary >&2
+
+# A page that exists in the corpus, and the file it is written from.
+file="$(find "$work/site/content" -mindepth 3 -name index.md | sort | head -n1)"
+rel="${file#"$work/site/content"}"
+page="${rel%index.md}"
+echo "page: $page ($(basename "$(dirname "$file")")/index.md)"
+
+log="$work/serve.log"
+"$plenary_bin" serve --root "$work/site" --port 0 >"$log" 2>&1 &
+server_pid=$!
+base=""
+for _ in $(seq 1 1200); do
+  base="$(sed -n 's|^serving \(http://[0-9.:]*\)/\{0,1\}$|\1|p' "$log" | head -n1)"
+  [ -n "$base" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$base" ] || { cat "$log" >&2; die "plenary serve did not start"; }
+grep -m1 '^built' "$log" || true
+
+echo "-- save to reload, $EDITS one-page edits"
+latency="$(python3 "$root/bench/live-latency" --base "$base" --file "$file" --edits "$EDITS")"
+echo "$latency" | tail -n 3
+read -r _ n p50 p90 max <<<"$(echo "$latency" | grep '^RESULT')"
+
+run_wrk() { # URL -> "rps errors"
+  local out
+  out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")"
+  echo "$out" >&2
+  local rps errors
+  rps="$(echo "$out" | awk '/^Requests\/sec/ {print $2}')"
+  errors="$(echo "$out" | awk '/Non-2xx|Socket errors/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END {print s+0}')"
+  echo "$rps $errors"
+}
+
+echo "-- wrk, $CONNECTIONS connections, ${DURATION} s: a page"
+read -r page_rps page_err <<<"$(run_wrk "$base$page")"
+echo "-- wrk: a search"
+read -r search_rps search_err <<<"$(run_wrk "$base/_search?q=internet+governance&lang=en")"
+echo "-- wrk: the page, during a storm of $STORM saves"
+run_wrk "$base$page" >"$work/storm-wrk" &
+wrk_pid=$!
+sleep 2
+storm="$(python3 "$root/bench/live-latency" --base "$base" --file "$file" --page "$page" --storm "$STORM" --every 0.1)"
+wait "$wrk_pid"
+read -r storm_rps storm_err <"$work/storm-wrk"
+echo "$storm"
+
+echo
+echo "### Preview server, $works works"
+echo
+echo "| measure | value |"
+echo "|---|---:|"
+echo "| save to reload event, p50 / p90 / max ($n edits) | $p50 / $p90 / $max ms |"
+echo "| page, requests/s (errors) | $page_rps ($page_err) |"
+echo "| search, requests/s (errors) | $search_rps ($search_err) |"
+echo "| page during $STORM saves, requests/s (errors) | $storm_rps ($storm_err) |"
+echo "| storm: saves, reloads, seconds | $(echo "$storm" | awk '{print $2", "$3", "$4}') |"
+echo
+echo "claims: reload p50 under 100 ms: $( [ "$p50" -lt 100 ] && echo yes || echo no); zero failed requests: $( [ "$((page_err + search_err + storm_err))" -eq 0 ] && echo yes || echo no)"
