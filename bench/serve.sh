@@ -60,7 +60,7 @@ echo "wrk: $(wrk --version 2>&1 | head -n1)"
 python3 "$GEN_CORPUS" "$work/site" --works "$works" --seed "$SEED" --flavor plenary >&2
 
 # A page that exists in the corpus, and the file it is written from.
-file="$(find "$work/site/content" -mindepth 3 -name index.md | sort | head -n1)"
+file="$(find "$work/site/content" -mindepth 3 -name index.md | sort | sed -n 1p)"
 rel="${file#"$work/site/content"}"
 page="${rel%index.md}"
 echo "page: $page ($(basename "$(dirname "$file")")/index.md)"
