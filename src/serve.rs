@@ -36,6 +36,8 @@ const WORKERS: usize = 8;
 pub const SERVE_DIR: &str = ".plenary/serve";
 /// Open pages are pinged this often, so that the connections of closed ones are let go.
 const PING_EVERY: Duration = Duration::from_secs(15);
+/// How often waiting workers look whether the server is asked to stop.
+const STOP_CHECK: Duration = Duration::from_millis(200);
 /// Builds kept after a newer one is served: requests that began on them can finish.
 const KEEP_OLD_BUILDS: u64 = 2;
 
@@ -196,24 +198,36 @@ pub fn serve(
         Some(_) => Some(Watch::start(&options.root)?),
         None => None,
     };
+    stop_on_interrupt();
     ready(local);
     let (served, accepting, listener) = (&served, &accepting, &listener);
     std::thread::scope(|scope| {
         for _ in 0..WORKERS {
-            scope.spawn(move || loop {
-                let server = read(accepting).clone();
-                match server.recv() {
-                    Ok(request) => served.answer(request),
-                    Err(_) => accept_again(accepting, &server, listener),
+            // A worker finishes the request it is answering before it stops.
+            scope.spawn(move || {
+                while !stopping() {
+                    let server = read(accepting).clone();
+                    match server.recv_timeout(STOP_CHECK) {
+                        Ok(Some(request)) => served.answer(request),
+                        Ok(None) => {}
+                        Err(_) => accept_again(accepting, &server, listener),
+                    }
                 }
             });
         }
         if let (Some(live), Some(watch)) = (&served.live, watch) {
-            scope.spawn(move || loop {
-                std::thread::sleep(PING_EVERY);
-                live.send(&Event::Ping);
+            scope.spawn(move || {
+                let mut last = std::time::Instant::now();
+                while !stopping() {
+                    std::thread::sleep(STOP_CHECK);
+                    if last.elapsed() >= PING_EVERY {
+                        live.send(&Event::Ping);
+                        last = std::time::Instant::now();
+                    }
+                }
             });
-            let watched = watch.run(|_changes| {
+            build_in_the_background();
+            let watched = watch.run(stopping, |_changes| {
                 rebuilt(&served.rebuild(options));
                 true
             });
@@ -222,7 +236,42 @@ pub fn serve(
             }
         }
     });
+    // Stopped by Ctrl-C or SIGTERM: the builds made for serving go too.
+    let _ = std::fs::remove_dir_all(options.root.join(SERVE_DIR));
     Ok(())
+}
+
+/// Lowers the priority of this thread and of the threads it starts (Linux keeps a nice value
+/// per thread, and new threads inherit it): rebuilds then take the cores only when requests
+/// do not need them. Without it, a page asked for during a rebuild of thousands of works
+/// could wait seconds.
+fn build_in_the_background() {
+    // SAFETY: plain system call on the calling thread (who = 0); failure changes nothing.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn stopping() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM ask the server to stop: requests being answered finish, the
+/// builds under `.plenary/serve/` are removed, and `serve` returns.
+fn stop_on_interrupt() {
+    extern "C" fn ask_to_stop(_: libc::c_int) {
+        // Only an atomic store: all a signal handler may safely do here.
+        STOP.store(true, Ordering::Relaxed);
+    }
+    let handler = ask_to_stop as extern "C" fn(libc::c_int);
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            libc::signal(signal, handler as libc::sighandler_t);
+        }
+    }
 }
 
 /// A tiny_http server accepting connections on (a copy of) `listener`.

@@ -20,6 +20,8 @@ pub const WATCHED_FILES: [&str; 1] = ["site.toml"];
 const QUIET: Duration = Duration::from_millis(25);
 /// However long a storm of saves goes on, a rebuild starts after this.
 const AT_MOST: Duration = Duration::from_millis(250);
+/// How often a quiet watch asks whether to stop.
+const STOP_CHECK: Duration = Duration::from_millis(200);
 
 /// What changed in one burst.
 #[derive(Debug, Default)]
@@ -62,13 +64,20 @@ impl Watch {
         })
     }
 
-    /// Calls `changed` after each settled burst of changes, until it returns false or the
-    /// watcher fails.
-    pub fn run(mut self, mut changed: impl FnMut(Changes) -> bool) -> anyhow::Result<()> {
+    /// Calls `changed` after each settled burst of changes, until it returns false, `stop`
+    /// says so (it is asked a few times a second) or the watcher fails.
+    pub fn run(
+        mut self,
+        stop: impl Fn() -> bool,
+        mut changed: impl FnMut(Changes) -> bool,
+    ) -> anyhow::Result<()> {
         let root = self.root.clone();
         loop {
-            let Ok(first) = self.events.recv() else {
-                return Ok(());
+            let first = match self.events.recv_timeout(STOP_CHECK) {
+                Ok(first) => first,
+                Err(RecvTimeoutError::Timeout) if stop() => return Ok(()),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
             };
             let mut burst = Changes::default();
             add(&root, &mut burst, first);

@@ -507,3 +507,30 @@ fn silent_clients_are_let_go_and_serving_outlives_idle_spells() {
         assert_eq!(site.get("/reports/").0, 200);
     }
 }
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly_and_removes_its_builds() {
+    let mut site = Served::watching("basic");
+    assert_eq!(site.get("/").0, 200);
+    let builds = site.root().join(".plenary/serve");
+    assert!(builds.is_dir());
+    let interrupted = Command::new("kill")
+        .args(["-INT", &site.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = site.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running 10 s after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert!(!builds.exists(), "the serve builds were left behind");
+    assert!(!site.root().join("public").exists(), "serve wrote public/");
+}
