@@ -192,7 +192,10 @@ pub fn serve(
     set_up_listener(&listener, options.read_timeout)
         .context("cannot set up the listening socket")?;
     let local = listener.local_addr()?;
-    let accepting = RwLock::new(Arc::new(accept_on(&listener)?));
+    let accepting = Accepting {
+        current: RwLock::new(Arc::new(accept_on(&listener)?)),
+        retired: RwLock::new(Vec::new()),
+    };
     // Watching starts before the server says it is ready: no save after that is missed.
     let watch = match served.live {
         Some(_) => Some(Watch::start(&options.root)?),
@@ -206,15 +209,34 @@ pub fn serve(
             // A worker finishes the request it is answering before it stops.
             scope.spawn(move || {
                 while !stopping() {
-                    let server = read(accepting).clone();
+                    let server = read(&accepting.current).clone();
                     match server.recv_timeout(STOP_CHECK) {
                         Ok(Some(request)) => served.answer(request),
                         Ok(None) => {}
                         Err(_) => accept_again(accepting, &server, listener),
                     }
+                    // Connections a failed server had accepted still send requests to it.
+                    for old in read(&accepting.retired).iter() {
+                        while let Ok(Some(request)) = old.try_recv() {
+                            served.answer(request);
+                        }
+                    }
                 }
             });
         }
+        // `accept()` gives up after the read timeout like any read on the socket: a brief
+        // connection now and then keeps it from waiting that long.
+        scope.spawn(move || {
+            let beat = (options.read_timeout / 2).max(Duration::from_millis(100));
+            let mut last = std::time::Instant::now();
+            while !stopping() {
+                std::thread::sleep(STOP_CHECK.min(beat));
+                if last.elapsed() >= beat {
+                    let _ = std::net::TcpStream::connect_timeout(&loopback(local), beat);
+                    last = std::time::Instant::now();
+                }
+            }
+        });
         if let (Some(live), Some(watch)) = (&served.live, watch) {
             scope.spawn(move || {
                 let mut last = std::time::Instant::now();
@@ -280,32 +302,41 @@ fn accept_on(listener: &std::net::TcpListener) -> anyhow::Result<Server> {
     Server::from_listener(listener, None).map_err(|e| anyhow::anyhow!("cannot accept: {e}"))
 }
 
-/// tiny_http stops accepting at the first failed `accept()`: its only error, or a worker
-/// woken to move on. The first worker to hear of it starts a new server on the same socket
-/// and wakes the others, still waiting on the old one. `accept()` fails when no one has
-/// connected within the read timeout (the listener's timeouts are its connections'), or when
-/// the process is out of file descriptors, in which case it is tried again a little later.
-fn accept_again(
-    accepting: &RwLock<Arc<Server>>,
-    failed: &Arc<Server>,
-    listener: &std::net::TcpListener,
-) {
-    let mut current = write(accepting);
+/// The tiny_http server accepting connections, and those that stopped accepting: each still
+/// has the connections it accepted, whose requests arrive on it.
+struct Accepting {
+    current: RwLock<Arc<Server>>,
+    retired: RwLock<Vec<Arc<Server>>>,
+}
+
+/// tiny_http stops accepting at the first failed `accept()` (out of file descriptors, say).
+/// The first worker to hear of it starts a new server on the same socket; the old one is kept
+/// for the connections it has.
+fn accept_again(accepting: &Accepting, failed: &Arc<Server>, listener: &std::net::TcpListener) {
+    let mut current = write(&accepting.current);
     if !Arc::ptr_eq(&current, failed) {
         return;
     }
     match accept_on(listener) {
         Ok(server) => {
-            *current = Arc::new(server);
-            for _ in 0..WORKERS {
-                failed.unblock();
-            }
+            let old = std::mem::replace(&mut *current, Arc::new(server));
+            write(&accepting.retired).push(old);
         }
         Err(e) => {
             eprintln!("serve: {e:#}; trying again");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// Where to reach a socket listening on `address` from this machine.
+fn loopback(address: SocketAddr) -> SocketAddr {
+    let ip = match address.ip() {
+        ip if !ip.is_unspecified() => ip,
+        std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+    };
+    SocketAddr::new(ip, address.port())
 }
 
 /// Sets the options every accepted connection inherits from the listener (Linux copies them):

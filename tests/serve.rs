@@ -499,8 +499,28 @@ fn silent_clients_are_let_go_and_serving_outlives_idle_spells() {
         "a silent client held its connection for {:?}",
         started.elapsed()
     );
-    // With no one connecting for longer than the timeout, `accept()` gives up (tiny_http's
-    // accepting thread stops on that): the server starts accepting again and still answers.
+    // No one connecting for longer than the timeout (`accept()` has the same timeout), and
+    // a connection kept open across it: both are still answered.
+    let mut kept = TcpStream::connect(&site.address).unwrap();
+    kept.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(900));
+        kept.write_all(b"HEAD / HTTP/1.1\r\nHost: test\r\n\r\n")
+            .unwrap();
+        // The response head, up to its blank line (HEAD has no body).
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            kept.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        assert!(
+            head.starts_with(b"HTTP/1.1 200"),
+            "{}",
+            String::from_utf8_lossy(&head)
+        );
+    }
     for _ in 0..2 {
         std::thread::sleep(Duration::from_millis(2500));
         assert_eq!(site.get("/").0, 200);
