@@ -117,7 +117,7 @@ pub fn inject(html: &[u8], broken: Option<&str>) -> Vec<u8> {
     if let Some(text) = broken {
         added.push_str(&format!(
             "<pre id=\"plenary-overlay\" role=\"alert\" style=\"{OVERLAY_STYLE}\">{}</pre>",
-            escape(text)
+            crate::query::escape(text)
         ));
     }
     added.push_str(SCRIPT);
@@ -131,13 +131,6 @@ pub fn inject(html: &[u8], broken: Option<&str>) -> Vec<u8> {
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -829,7 +829,8 @@ fn render(
     html.replace('\n', " ")
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe inside HTML elements and attribute values.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
