@@ -61,6 +61,25 @@ impl Writer {
         })
     }
 
+    /// Opens an existing store to add bodies at its end, compressed with the dictionary it has.
+    pub fn append(path: &Path) -> anyhow::Result<Writer> {
+        let reader = Reader::open(path)?;
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open `{}`", path.display()))?;
+        let written = file
+            .metadata()
+            .with_context(|| format!("cannot read `{}`", path.display()))?
+            .len();
+        Ok(Writer {
+            path: path.to_path_buf(),
+            file: BufWriter::new(file),
+            written,
+            compressor: zstd::bulk::Compressor::with_dictionary(LEVEL, &reader.dictionary)?,
+        })
+    }
+
     /// Appends a body and says where it is: (offset, length). `count_positions` is false for
     /// languages whose excerpts find terms without positions (Chinese).
     pub fn add(&mut self, body: &str, count_positions: bool) -> anyhow::Result<Option<(u64, u64)>> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::content::{Content, EntryKind};
+use crate::content::{Content, EntryKind, ParsedFile};
 use crate::diag::Diagnostic;
 use crate::output::{Discard, Sink, Staging};
 use crate::views::Context;
@@ -52,12 +52,26 @@ pub enum Outcome {
 
 /// Everything up to rendering, shared by `build`, `check` and the preview server.
 pub struct Loaded {
-    pub config: Config,
+    pub config: Arc<Config>,
+    /// Every content file parsed, in `rel` order: the preview server parses again only those
+    /// that change.
+    pub files: Vec<ParsedFile>,
     pub content: Content,
     pub messages: Arc<i18n::Messages>,
-    pub templates: render::Templates,
+    pub templates: Arc<render::Templates>,
     pub bodies: markdown::Bodies,
     pub site: site::Site,
+}
+
+impl Loaded {
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            config: &self.config,
+            content: &self.content,
+            bodies: &self.bodies,
+            messages: &self.messages,
+        }
+    }
 }
 
 /// A value, or the errors (and warnings) in the user's files that kept it from being made.
@@ -70,7 +84,8 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
         Err(diags) => return Ok(Err(diags)),
     };
     let tree = content::load(root)?;
-    let (content, mut diags) = content::parse(tree, &config, drafts);
+    let files = content::parse_files(tree.files, &config);
+    let (content, mut diags) = content::assemble(&files, tree.assets, &config, drafts);
     let (ftl_files, mut ftl_read_diags) = i18n::load(&config)?;
     diags.append(&mut ftl_read_diags);
     let (messages, mut ftl_diags) = i18n::parse(&ftl_files, &config);
@@ -90,10 +105,11 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
     let site = site::index(&content, &config);
     Ok(Ok((
         Loaded {
-            config,
+            config: Arc::new(config),
+            files,
             content,
             messages,
-            templates,
+            templates: Arc::new(templates),
             bodies,
             site,
         },
@@ -117,12 +133,7 @@ pub fn build_site(options: Options) -> anyhow::Result<Checked<(Report, Loaded)>>
         Ok(loaded) => loaded,
         Err(diags) => return Ok(Err(diags)),
     };
-    let context = Context {
-        config: &loaded.config,
-        content: &loaded.content,
-        bodies: &loaded.bodies,
-        messages: &loaded.messages,
-    };
+    let context = loaded.context();
     let staging = match &options.out {
         Some(out) => Some(Staging::begin(out)?),
         None => None,
@@ -196,19 +207,38 @@ fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> 
 }
 
 /// Feeds, sitemap, robots.txt, static files and the files of page bundles.
-fn write_extras(context: &Context, site: &site::Site, sink: &dyn Sink) -> anyhow::Result<usize> {
-    let mut count = 0;
+pub fn write_extras(
+    context: &Context,
+    site: &site::Site,
+    sink: &dyn Sink,
+) -> anyhow::Result<usize> {
+    Ok(write_feeds(context, site, sink)?
+        + write_sitemap(context, sink)?
+        + write_static(context, sink)?
+        + write_bundle_files(context, sink)?)
+}
+
+/// An Atom feed per language.
+pub fn write_feeds(context: &Context, site: &site::Site, sink: &dyn Sink) -> anyhow::Result<usize> {
     for lang in &context.config.languages {
         let (path, xml) = feeds::atom(context, site, &lang.code);
         sink.put(&path, xml.as_bytes())?;
-        count += 1;
     }
-    for (path, xml) in feeds::sitemap(context) {
-        sink.put(&path, xml.as_bytes())?;
-        count += 1;
+    Ok(context.config.languages.len())
+}
+
+pub fn write_sitemap(context: &Context, sink: &dyn Sink) -> anyhow::Result<usize> {
+    let files = feeds::sitemap(context);
+    for (path, xml) in &files {
+        sink.put(path, xml.as_bytes())?;
     }
+    Ok(files.len())
+}
+
+/// robots.txt and the static files of the theme and the site: what no content changes.
+pub fn write_static(context: &Context, sink: &dyn Sink) -> anyhow::Result<usize> {
     sink.put("robots.txt", feeds::robots(context).as_bytes())?;
-    count += 1;
+    let mut count = 1;
     let config = context.config;
     if config.uses_builtin_theme() {
         for (rel, bytes) in crate::builtin::STATIC {
@@ -238,6 +268,12 @@ fn write_extras(context: &Context, site: &site::Site, sink: &dyn Sink) -> anyhow
             }
         }
     }
+    Ok(count)
+}
+
+/// The files of page bundles and section folders, beside their pages.
+pub fn write_bundle_files(context: &Context, sink: &dyn Sink) -> anyhow::Result<usize> {
+    let mut count = 0;
     let assets: std::collections::BTreeMap<&str, &Path> = context
         .content
         .assets

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 
@@ -48,6 +49,23 @@ pub fn load(root: &Path) -> anyhow::Result<Tree> {
     Ok(tree)
 }
 
+/// What `load` would find at `rel` under `<root>/content` (a file or a folder), or nothing
+/// when it is gone or ignored: for rereading only what changed.
+pub fn load_at(root: &Path, rel: &str) -> anyhow::Result<Tree> {
+    let mut tree = Tree::default();
+    if rel.split('/').any(is_ignored) {
+        return Ok(tree);
+    }
+    let path = root.join(CONTENT_DIR).join(rel);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => walk(&path, &format!("{rel}/"), &mut tree)?,
+        Ok(_) => read_file(path, rel.to_string(), &mut tree)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read `{}`", path.display())),
+    }
+    Ok(tree)
+}
+
 fn walk(dir: &Path, prefix: &str, tree: &mut Tree) -> anyhow::Result<()> {
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
@@ -64,14 +82,22 @@ fn walk(dir: &Path, prefix: &str, tree: &mut Tree) -> anyhow::Result<()> {
             .with_context(|| format!("cannot read `{}`", path.display()))?;
         if file_type.is_dir() {
             walk(&path, &format!("{rel}/"), tree)?;
-        } else if name.ends_with(".md") {
-            let bytes = std::fs::read(&path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
-            let shown = Path::new(CONTENT_DIR).join(&rel);
-            tree.files.push(RawFile { rel, shown, bytes });
         } else {
-            tree.assets.push(Asset { rel, source: path });
+            read_file(path, rel, tree)?;
         }
+    }
+    Ok(())
+}
+
+/// Markdown is read to be parsed; other files are only listed, to be copied.
+fn read_file(path: PathBuf, rel: String, tree: &mut Tree) -> anyhow::Result<()> {
+    if rel.ends_with(".md") {
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        let shown = Path::new(CONTENT_DIR).join(&rel);
+        tree.files.push(RawFile { rel, shown, bytes });
+    } else {
+        tree.assets.push(Asset { rel, source: path });
     }
     Ok(())
 }
@@ -142,7 +168,9 @@ pub struct Entry {
     pub kind: EntryKind,
     /// The key of the section it sits in (`None` for the home).
     pub parent: Option<String>,
-    pub docs: BTreeMap<String, Doc>,
+    /// Shared with the preview server's copy of the parsed files, which keeps them between
+    /// rebuilds: only the files that changed are parsed again.
+    pub docs: BTreeMap<String, Arc<Doc>>,
     /// The language shown where a translation is missing: the default one when present.
     pub original: String,
     /// Files of a page bundle or section folder, published beside its default-language URL.
@@ -181,7 +209,8 @@ pub fn page_url(config: &Config, lang: &str, path: &str) -> String {
 /// The parsed content tree: every section and page, sorted by key.
 #[derive(Debug, Default)]
 pub struct Content {
-    pub entries: Vec<Entry>,
+    /// Shared, so that the preview server can change one entry without copying the others.
+    pub entries: Vec<Arc<Entry>>,
     pub assets: Vec<Asset>,
 }
 
@@ -190,12 +219,12 @@ impl Content {
         self.entries
             .binary_search_by(|e| e.key.as_str().cmp(key))
             .ok()
-            .map(|i| &self.entries[i])
+            .map(|i| &*self.entries[i])
     }
 }
 
 /// What a content file name says: which entry, which language, section or page.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileName {
     pub key: String,
     pub kind: EntryKind,
@@ -254,11 +283,32 @@ fn looks_like_language(suffix: &str) -> bool {
 /// Understands every file: languages, front matter, URLs, and which entry each belongs to.
 /// Drafts are left out unless `drafts` is set; they are checked all the same.
 pub fn parse(tree: Tree, config: &Config, drafts: bool) -> (Content, Vec<Diagnostic>) {
+    let files = parse_files(tree.files, config);
+    assemble(&files, tree.assets, config, drafts)
+}
+
+/// One content file understood on its own: the entry and language version it is, or the
+/// diagnostics that say why it is not.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub rel: String,
+    pub doc: Option<(FileName, Arc<Doc>)>,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Gathers parsed files (in `rel` order) into entries: translations together, each under its
+/// section, with its folder's files; checks what no file can check alone.
+pub fn assemble<'a>(
+    files: impl IntoIterator<Item = &'a ParsedFile>,
+    assets: Vec<Asset>,
+    config: &Config,
+    drafts: bool,
+) -> (Content, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-    for (parsed, mut file_diags) in parse_files(tree.files, config) {
-        diags.append(&mut file_diags);
-        let Some((name, doc)) = parsed else {
+    for file in files {
+        diags.extend(file.diags.iter().cloned());
+        let Some((name, doc)) = &file.doc else {
             continue;
         };
         if doc.front.draft && !drafts {
@@ -283,7 +333,7 @@ pub fn parse(tree: Tree, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
                 .with_hint("keep one of them: `name.md` and `name/index.md` (or `_index.md`) publish at the same URL"));
             continue;
         }
-        entry.docs.insert(doc.lang.clone(), doc);
+        entry.docs.insert(doc.lang.clone(), doc.clone());
     }
     let mut entries: Vec<Entry> = entries.into_values().collect();
     for entry in &mut entries {
@@ -303,20 +353,16 @@ pub fn parse(tree: Tree, config: &Config, drafts: bool) -> (Content, Vec<Diagnos
     for entry in &mut entries {
         entry.parent = parent_section(&entry.key, entry.kind, &sections);
     }
-    attach_assets(&mut entries, &tree.assets);
+    attach_assets(&mut entries, &assets);
     check_attachments(&entries, &mut diags);
     check_unique_urls(&entries, config, &mut diags);
-    let content = Content {
-        entries,
-        assets: tree.assets,
-    };
+    let entries = entries.into_iter().map(Arc::new).collect();
+    let content = Content { entries, assets };
     (content, diags)
 }
 
-type Parsed = (Option<(FileName, Doc)>, Vec<Diagnostic>);
-
 /// Parses the files on every core, keeping their order.
-fn parse_files(files: Vec<RawFile>, config: &Config) -> Vec<Parsed> {
+pub fn parse_files(files: Vec<RawFile>, config: &Config) -> Vec<ParsedFile> {
     let workers = crate::parallel::workers();
     let chunk = files.len().div_ceil(workers).max(1);
     let mut chunks: Vec<Vec<RawFile>> = Vec::new();
@@ -331,11 +377,8 @@ fn parse_files(files: Vec<RawFile>, config: &Config) -> Vec<Parsed> {
                 scope.spawn(move || {
                     chunk
                         .into_iter()
-                        .map(|raw| {
-                            let mut diags = Vec::new();
-                            (parse_file(raw, config, &mut diags), diags)
-                        })
-                        .collect::<Vec<Parsed>>()
+                        .map(|raw| parse_one(raw, config))
+                        .collect::<Vec<ParsedFile>>()
                 })
             })
             .collect();
@@ -344,6 +387,14 @@ fn parse_files(files: Vec<RawFile>, config: &Config) -> Vec<Parsed> {
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     })
+}
+
+/// Parses one file.
+pub fn parse_one(raw: RawFile, config: &Config) -> ParsedFile {
+    let rel = raw.rel.clone();
+    let mut diags = Vec::new();
+    let doc = parse_file(raw, config, &mut diags).map(|(name, doc)| (name, Arc::new(doc)));
+    ParsedFile { rel, doc, diags }
 }
 
 fn parse_file(
@@ -448,7 +499,8 @@ fn attach_assets(entries: &mut [Entry], assets: &[Asset]) {
     }
 }
 
-fn check_attachments(entries: &[Entry], diags: &mut Vec<Diagnostic>) {
+/// Attachments named in front matter must be files of the page's folder.
+pub fn check_attachments(entries: &[Entry], diags: &mut Vec<Diagnostic>) {
     for entry in entries {
         for doc in entry.docs.values() {
             for attachment in &doc.front.attachments {

@@ -4,7 +4,7 @@ use crate::site::Site;
 use crate::views::Context;
 
 /// How many entries a feed carries.
-const FEED_ENTRIES: usize = 20;
+pub const FEED_ENTRIES: usize = 20;
 /// The sitemap protocol's limit of URLs per file.
 const SITEMAP_URLS: usize = 50_000;
 
@@ -81,7 +81,7 @@ pub fn atom(context: &Context, site: &Site, lang: &str) -> (String, String) {
     (path, xml)
 }
 
-fn timestamp(entry: &crate::content::Entry) -> Option<String> {
+pub fn timestamp(entry: &crate::content::Entry) -> Option<String> {
     let front = &entry.original_doc().front;
     let date = front.updated.or(front.date)?.date?;
     Some(format!(

@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod output;
 pub mod parallel;
 pub mod query;
+pub mod rebuild;
 pub mod render;
 pub mod search;
 pub mod search_page;

@@ -18,6 +18,9 @@ pub struct Body {
     /// The words of the body without markup, one block a line: what search indexes
     /// (empty unless the site writes a search index).
     pub text: String,
+    /// The entries its `@/` links and images name: it must be rendered again when their URLs
+    /// change.
+    pub links: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -30,6 +33,7 @@ pub struct Heading {
 /// Bodies by entry (as in `Content::entries`) and by site language (as in `Config::languages`).
 /// Readers of a language without a translation get the original's body, with its internal
 /// links pointing into their own language.
+#[derive(Clone)]
 pub struct Bodies(Vec<ByLanguage>);
 
 /// One entry's bodies, by site language.
@@ -39,19 +43,50 @@ impl Bodies {
     pub fn get(&self, entry: usize, lang: usize) -> &Arc<Body> {
         &self.0[entry][lang]
     }
+
+    /// An entry's bodies, by site language.
+    pub fn of(&self, entry: usize) -> &[Arc<Body>] {
+        &self.0[entry]
+    }
+
+    /// Puts an entry's bodies (from `render_entry`) in place of its old ones.
+    pub fn replace(&mut self, entry: usize, bodies: Vec<Arc<Body>>) {
+        self.0[entry] = bodies;
+    }
+}
+
+/// The bodies of one entry, by site language.
+pub fn render_entry(
+    entry: &Arc<Entry>,
+    content: &Content,
+    config: &Config,
+) -> (Vec<Arc<Body>>, Vec<Diagnostic>) {
+    let (mut bodies, diags) =
+        render_entries(std::slice::from_ref(entry), content, config, &|_| None);
+    (bodies.pop().unwrap_or_default(), diags)
 }
 
 const SUMMARY_CHARS: usize = 280;
 
 /// Renders every body, in parallel; broken internal links are reported once per file.
 pub fn render(content: &Content, config: &Config) -> (Bodies, Vec<Diagnostic>) {
+    render_reusing(content, config, &|_| None)
+}
+
+/// As `render`, but an entry's bodies are taken from `earlier` when it has them: the preview
+/// server renders again only the entries a change touched.
+pub fn render_reusing(
+    content: &Content,
+    config: &Config,
+    earlier: &(dyn Fn(&Entry) -> Option<Vec<Arc<Body>>> + Sync),
+) -> (Bodies, Vec<Diagnostic>) {
     let workers = crate::parallel::workers();
     let chunk = content.entries.len().div_ceil(workers).max(1);
     let results: Vec<(Vec<ByLanguage>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = content
             .entries
             .chunks(chunk)
-            .map(|entries| scope.spawn(move || render_entries(entries, content, config)))
+            .map(|entries| scope.spawn(move || render_entries(entries, content, config, earlier)))
             .collect();
         handles
             .into_iter()
@@ -68,13 +103,18 @@ pub fn render(content: &Content, config: &Config) -> (Bodies, Vec<Diagnostic>) {
 }
 
 fn render_entries(
-    entries: &[Entry],
+    entries: &[Arc<Entry>],
     content: &Content,
     config: &Config,
+    earlier: &(dyn Fn(&Entry) -> Option<Vec<Arc<Body>>> + Sync),
 ) -> (Vec<Vec<Arc<Body>>>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut all = Vec::with_capacity(entries.len());
     for entry in entries {
+        if let Some(bodies) = earlier(entry) {
+            all.push(bodies);
+            continue;
+        }
         let mut own = std::collections::BTreeMap::new();
         for (lang, doc) in &entry.docs {
             let (body, links_vary) = render_doc(doc, entry, content, config, lang, &mut diags);
@@ -117,6 +157,7 @@ fn render_doc(
     let body = doc.body();
     let mut events: Vec<Event> = Vec::new();
     let mut links_vary = false;
+    let mut links = Vec::new();
     let mut used_ids: Vec<String> = Vec::new();
     let mut toc = Vec::new();
     let mut heading_start: Option<usize> = None;
@@ -130,6 +171,7 @@ fn render_doc(
                 id,
             }) => {
                 links_vary |= dest_url.starts_with("@/");
+                links.extend(link_target(&dest_url));
                 let dest_url = resolve(
                     &dest_url,
                     doc,
@@ -153,6 +195,7 @@ fn render_doc(
                 title,
                 id,
             }) => {
+                links.extend(link_target(&dest_url));
                 let dest_url = resolve(
                     &dest_url,
                     doc,
@@ -225,9 +268,17 @@ fn render_doc(
             toc,
             summary,
             text,
+            links,
         },
         links_vary,
     )
+}
+
+/// The entry an `@/` link names.
+fn link_target(dest: &str) -> Option<String> {
+    let target = dest.strip_prefix("@/")?;
+    let file = target.split_once('#').map_or(target, |(file, _)| file);
+    Some(crate::content::classify(file).key)
 }
 
 /// The URL a link or image points at for readers of `lang`.
@@ -262,7 +313,7 @@ fn resolve<'a>(
                 })
             }
             None => {
-                let known: Vec<String> = content.entries.iter().map(content_file).collect();
+                let known: Vec<String> = content.entries.iter().map(|e| content_file(e)).collect();
                 let pos = Position::at(&doc.text, doc.body_start + offset);
                 let mut d = Diagnostic::error(
                     &doc.shown,

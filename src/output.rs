@@ -89,13 +89,91 @@ impl Staging {
     }
 
     fn path_of(&self, rel: &str) -> anyhow::Result<PathBuf> {
-        if rel
-            .split('/')
-            .any(|part| part == ".." || part.is_empty() && rel.starts_with('/'))
-        {
-            anyhow::bail!("refusing to write `{rel}` outside the site");
+        inside(&self.dir, rel)
+    }
+}
+
+/// `dir/rel`, unless `rel` would lead out of `dir`.
+fn inside(dir: &Path, rel: &str) -> anyhow::Result<PathBuf> {
+    if rel
+        .split('/')
+        .any(|part| part == ".." || part.is_empty() && rel.starts_with('/'))
+    {
+        anyhow::bail!("refusing to write `{rel}` outside the site");
+    }
+    Ok(dir.join(rel))
+}
+
+/// Changes one file of a site being served: the new file is written beside the old and
+/// renamed over it, so a reader gets the old file or the new one, never half of one.
+pub fn replace(site: &Path, rel: &str, file: &Planned) -> anyhow::Result<()> {
+    let path = inside(site, rel)?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".plenary-new");
+    let fresh = path.with_file_name(name);
+    match file {
+        Planned::Bytes(bytes) => std::fs::write(&fresh, bytes)
+            .with_context(|| format!("cannot write `{}`", fresh.display()))?,
+        Planned::Copy(from) => {
+            std::fs::copy(from, &fresh).with_context(|| {
+                format!("cannot copy `{}` to `{}`", from.display(), fresh.display())
+            })?;
         }
-        Ok(self.dir.join(rel))
+    }
+    std::fs::rename(&fresh, &path).with_context(|| format!("cannot replace `{}`", path.display()))
+}
+
+/// Removes a file the site no longer has (gone already is fine).
+pub fn remove(site: &Path, rel: &str) -> anyhow::Result<()> {
+    let path = inside(site, rel)?;
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove `{}`", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A file of the site as a build plans it, not yet written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Planned {
+    Bytes(Vec<u8>),
+    /// A file copied as it is from the site's sources.
+    Copy(PathBuf),
+}
+
+/// Collects what a build would write, without writing: the preview server compares it with
+/// what the served site has and writes only the difference.
+#[derive(Default)]
+pub struct Plan(pub Mutex<BTreeMap<String, Planned>>);
+
+impl Plan {
+    fn add(&self, rel: &str, file: Planned) -> anyhow::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| anyhow::anyhow!("output lock poisoned"))?
+            .insert(rel.to_string(), file);
+        Ok(())
+    }
+
+    pub fn into_files(self) -> BTreeMap<String, Planned> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Sink for Plan {
+    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.add(rel, Planned::Bytes(bytes.to_vec()))
+    }
+
+    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
+        self.add(rel, Planned::Copy(from.to_path_buf()))
     }
 }
 

@@ -107,8 +107,11 @@ impl Searcher {
                 .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
             search::register_analyzer(&index, &lang);
             let (_, fields) = search::schema(&lang);
+            // The preview server says when the index has changed (`reload`).
             let reader = index
-                .reader()
+                .reader_builder()
+                .reload_policy(tantivy::ReloadPolicy::Manual)
+                .try_into()
                 .with_context(|| format!("cannot read the search index `{}`", dir.display()))?;
             indexes.insert(
                 lang,
@@ -121,6 +124,17 @@ impl Searcher {
             );
         }
         Ok(Searcher { indexes })
+    }
+
+    /// Sees the changes committed since the index was opened.
+    pub fn reload(&self) -> anyhow::Result<()> {
+        for (lang, index) in &self.indexes {
+            index
+                .reader
+                .reload()
+                .with_context(|| format!("cannot read the {lang} search index again"))?;
+        }
+        Ok(())
     }
 
     pub fn languages(&self) -> impl Iterator<Item = &str> {

@@ -334,7 +334,8 @@ fn template_diagnostic(
 }
 
 /// One file to render.
-enum Job {
+#[derive(Debug, Clone, Copy)]
+pub enum Job {
     Home {
         lang: usize,
     },
@@ -383,21 +384,49 @@ impl Templates {
         sink: &dyn Sink,
         progress: &(dyn Fn() + Sync),
     ) -> anyhow::Result<usize> {
-        let shared: Vec<LanguageShared> = context
+        let summaries: Vec<Vec<Value>> = context
             .config
             .languages
             .iter()
-            .map(|l| self.language_shared(context, site, &l.code))
+            .map(|l| views::summaries(context, &l.code))
             .collect();
-        let jobs = jobs(context, site, self.writes_search_page(context));
-        crate::parallel::try_for_each(&jobs, |job| {
-            if let Some((path, html)) = self.render_job(job, context, site, &shared) {
-                sink.put(&path, html.as_bytes())?;
-            }
+        let jobs = self.plan(context, site);
+        self.render_jobs(context, site, &jobs, summaries, &|path, html| {
+            sink.put(path, html.as_bytes())?;
             progress();
             Ok(())
         })?;
         Ok(jobs.len())
+    }
+
+    /// Every file the site has, in a fixed order.
+    pub fn plan(&self, context: &Context, site: &Site) -> Vec<Job> {
+        jobs(context, site, self.writes_search_page(context))
+    }
+
+    /// Renders `jobs` in parallel and hands each file to `done` (a job whose template fails
+    /// is left out; `problems` says why). `summaries` are `views::summaries` per language.
+    pub fn render_jobs(
+        &self,
+        context: &Context,
+        site: &Site,
+        jobs: &[Job],
+        summaries: Vec<Vec<Value>>,
+        done: &(dyn Fn(&str, &str) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        let shared: Vec<LanguageShared> = context
+            .config
+            .languages
+            .iter()
+            .zip(summaries)
+            .map(|(l, summaries)| language_shared(context, site, &l.code, summaries))
+            .collect();
+        crate::parallel::try_for_each(jobs, |job| {
+            if let Some((path, html)) = self.render_job(job, context, site, &shared) {
+                done(&path, &html)?;
+            }
+            Ok(())
+        })
     }
 
     pub fn count_jobs(&self, context: &Context, site: &Site) -> usize {
@@ -412,18 +441,6 @@ impl Templates {
     /// Missing messages and template errors met while rendering, each once.
     pub fn problems(&self) -> Vec<Diagnostic> {
         self.problems.take()
-    }
-
-    fn language_shared(&self, context: &Context, site: &Site, lang: &str) -> LanguageShared {
-        let top_sections = site.subsections.get("").cloned().unwrap_or_default();
-        let base = language_base(context, &top_sections, lang);
-        let summaries = views::summaries(context, lang);
-        LanguageShared {
-            code: lang.to_string(),
-            base,
-            summaries,
-            top_sections,
-        }
     }
 
     /// The search page in `lang` showing `search` (see `search_page::view`); for the server.
@@ -450,6 +467,64 @@ impl Templates {
 }
 
 const SEARCH_TEMPLATE: &str = "search.html";
+
+fn language_shared(
+    context: &Context,
+    site: &Site,
+    lang: &str,
+    summaries: Vec<Value>,
+) -> LanguageShared {
+    let top_sections = site.subsections.get("").cloned().unwrap_or_default();
+    let base = language_base(context, &top_sections, lang);
+    LanguageShared {
+        code: lang.to_string(),
+        base,
+        summaries,
+        top_sections,
+    }
+}
+
+/// The URL of the file a job renders.
+pub fn job_url(job: &Job, context: &Context, site: &Site) -> String {
+    let config = context.config;
+    let code = |lang: usize| config.languages[lang].code.as_str();
+    match *job {
+        Job::Home { lang } => page_url(config, code(lang), ""),
+        Job::Page { entry, lang } => context.content.entries[entry].url(config, code(lang)),
+        Job::Section { entry, lang, page } => paged_url(
+            &context.content.entries[entry].url(config, code(lang)),
+            page,
+        ),
+        Job::Taxonomy { taxonomy, lang } => {
+            format!(
+                "{}/{}/",
+                config.lang_prefix(code(lang)),
+                site.taxonomies[taxonomy].slug
+            )
+        }
+        Job::Term {
+            taxonomy,
+            term,
+            lang,
+            page,
+        } => {
+            let tax = &site.taxonomies[taxonomy];
+            let base = format!(
+                "{}/{}/{}/",
+                config.lang_prefix(code(lang)),
+                tax.slug,
+                tax.terms[term].0
+            );
+            paged_url(&base, page)
+        }
+        Job::Search { lang } => format!(
+            "{}{}",
+            config.lang_prefix(code(lang)),
+            crate::search_page::SEARCH_PATH
+        ),
+        Job::NotFound { lang } => format!("{}/404.html", config.lang_prefix(code(lang))),
+    }
+}
 
 fn search_context(context: &Context, base: Value, lang: &str, search: Value) -> Value {
     let path = crate::search_page::SEARCH_PATH;
@@ -492,7 +567,8 @@ impl Templates {
         shared: &[LanguageShared],
     ) -> Option<(String, String)> {
         let config = context.config;
-        let (template, url, ctx) = match *job {
+        let url = job_url(job, context, site);
+        let (template, ctx) = match *job {
             Job::Home { lang } => {
                 let l = &shared[lang];
                 let home = context
@@ -512,7 +588,6 @@ impl Templates {
                     .iter()
                     .map(|&i| section_card(context, site, i, &l.code))
                     .collect();
-                let url = page_url(config, &l.code, "");
                 let switcher = match home {
                     Some(e) => context.switcher(e, &l.code),
                     None => context.switcher_for_path("/", &l.code),
@@ -523,7 +598,6 @@ impl Templates {
                 };
                 (
                     "index.html",
-                    url.clone(),
                     context! { ..l.base.clone(), ..context! { section, newest, sections, current_url => url, languages => switcher, alternates, browse => browse(context, site, &l.code) } },
                 )
             }
@@ -531,7 +605,6 @@ impl Templates {
                 let l = &shared[lang];
                 let e = &context.content.entries[entry];
                 let page = context.page(entry, &l.code);
-                let url = page.url.clone();
                 let canonical = if page.fallback {
                     page.original
                         .as_ref()
@@ -543,7 +616,7 @@ impl Templates {
                     page => Value::from_serialize(&page), current_url => url.clone(), canonical, languages => context.switcher(e, &l.code),
                     alternates => alternates(context, e), breadcrumbs => context.breadcrumbs(e, &l.code),
                 } };
-                ("page.html", url, ctx)
+                ("page.html", ctx)
             }
             Job::Section { entry, lang, page } => {
                 let l = &shared[lang];
@@ -566,7 +639,6 @@ impl Templates {
                             .collect()
                     })
                     .unwrap_or_default();
-                let url = paged_url(&base_url, page);
                 let canonical = if section.fallback {
                     section
                         .original
@@ -579,13 +651,12 @@ impl Templates {
                     section => Value::from_serialize(&section), pages, paginator, subsections, current_url => url.clone(), canonical,
                     languages => context.switcher(e, &l.code), alternates => alternates(context, e), breadcrumbs => context.breadcrumbs(e, &l.code),
                 } };
-                ("section.html", url, ctx)
+                ("section.html", ctx)
             }
             Job::Taxonomy { taxonomy, lang } => {
                 let l = &shared[lang];
                 let tax = &site.taxonomies[taxonomy];
                 let path = format!("/{}/", tax.slug);
-                let url = format!("{}{path}", config.lang_prefix(&l.code));
                 let terms: Vec<Value> = tax.terms.iter().map(|(term, pages)| context! { label => term_label(context, &tax.name, term, &l.code), url => format!("{url}{term}/"), count => pages.len() }).collect();
                 let title = self.message(
                     &l.code,
@@ -598,7 +669,7 @@ impl Templates {
                     canonical => format!("{}{url}", config.base_url), languages => context.switcher_for_path(&path, &l.code),
                     alternates => path_alternates(context, &path), breadcrumbs => home_crumb(context, &l.code),
                 } };
-                ("taxonomy.html", url, ctx)
+                ("taxonomy.html", ctx)
             }
             Job::Term {
                 taxonomy,
@@ -622,7 +693,6 @@ impl Templates {
                 );
                 let (pages, paginator) =
                     paginate(all, page, config.per_page, &base_url, &l.summaries);
-                let url = paged_url(&base_url, page);
                 let tax_url = format!("{}/{}/", config.lang_prefix(&l.code), tax.slug);
                 let tax_title = self.message(
                     &l.code,
@@ -640,7 +710,7 @@ impl Templates {
                     pages, paginator, current_url => url.clone(), canonical => format!("{}{url}", config.base_url),
                     languages => context.switcher_for_path(&path, &l.code), alternates => path_alternates(context, &path), breadcrumbs => crumbs,
                 } };
-                ("term.html", url, ctx)
+                ("term.html", ctx)
             }
             Job::Search { lang } => {
                 let l = &shared[lang];
@@ -648,18 +718,12 @@ impl Templates {
                     crate::search_page::request_from_query("", &l.code).unwrap_or_default();
                 let search = crate::search_page::view(context, &l.code, &request, None);
                 let ctx = search_context(context, l.base.clone(), &l.code, search);
-                let url = format!(
-                    "{}{}",
-                    config.lang_prefix(&l.code),
-                    crate::search_page::SEARCH_PATH
-                );
-                (SEARCH_TEMPLATE, url, ctx)
+                (SEARCH_TEMPLATE, ctx)
             }
             Job::NotFound { lang } => {
                 let l = &shared[lang];
-                let url = format!("{}/404.html", config.lang_prefix(&l.code));
                 let ctx = context! { ..l.base.clone(), ..context! { current_url => url.clone(), languages => context.switcher_for_path("/404.html", &l.code), alternates => Vec::<Value>::new() } };
-                ("404.html", url, ctx)
+                ("404.html", ctx)
             }
         };
         let path = output_path(&url);

@@ -11,8 +11,9 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED,
+    STRING,
 };
-use tantivy::{Index, TantivyDocument};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::body_store;
@@ -20,7 +21,7 @@ use crate::views::Context;
 
 pub const SEARCH_DIR: &str = "_search";
 /// Raised whenever what the index holds or how it is analysed changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The facets every page can be filtered and counted by.
 pub const FACETS: [&str; 5] = ["kind", "group", "year", "theme", "region"];
 
@@ -58,9 +59,18 @@ pub struct Meta {
 /// Every page and section written in each language (stand-ins for missing translations are
 /// not indexed twice: `lang=all` finds the original).
 pub fn documents<'a>(context: &Context<'a>) -> Vec<SearchDoc<'a>> {
+    documents_of(context, 0..context.content.entries.len())
+}
+
+/// The documents of some entries (by index into `Content::entries`).
+pub fn documents_of<'a>(
+    context: &Context<'a>,
+    entries: impl IntoIterator<Item = usize>,
+) -> Vec<SearchDoc<'a>> {
     let config = context.config;
     let mut docs = Vec::new();
-    for (index, entry) in context.content.entries.iter().enumerate() {
+    for index in entries {
+        let entry = &context.content.entries[index];
         for (lang_index, lang) in config.languages.iter().enumerate() {
             let Some(doc) = entry.docs.get(&lang.code) else {
                 continue;
@@ -105,6 +115,8 @@ pub fn documents<'a>(context: &Context<'a>) -> Vec<SearchDoc<'a>> {
 /// The fields of a language's index. What results show is stored as the JSON of a
 /// `SearchDoc` without its body, which the body store keeps.
 pub struct Fields {
+    /// The page's URL, as one term: what a rebuild deletes a changed page by.
+    pub url: Field,
     pub title: Field,
     pub description: Field,
     pub headings: Field,
@@ -120,6 +132,7 @@ pub fn schema(lang: &str) -> (Schema, Fields) {
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let searched = TextOptions::default().set_indexing_options(indexing);
     let fields = Fields {
+        url: builder.add_text_field("url", STRING),
         title: builder.add_text_field("title", searched.clone()),
         description: builder.add_text_field("description", searched.clone()),
         headings: builder.add_text_field("headings", searched.clone()),
@@ -182,25 +195,7 @@ fn write_language(dir: &Path, lang: &str, docs: &[&SearchDoc]) -> anyhow::Result
         .writer_with_num_threads::<TantivyDocument>(1, 64_000_000)
         .context("cannot open the search index for writing")?;
     for doc in docs {
-        let mut document = TantivyDocument::default();
-        document.add_text(fields.title, &doc.title);
-        document.add_text(fields.description, &doc.description);
-        document.add_text(fields.headings, &doc.headings);
-        document.add_text(fields.body, &doc.body);
-        let stored = SearchDoc {
-            body: Cow::Borrowed(""),
-            stored_body: bodies.add(&doc.body, !lang.starts_with("zh"))?,
-            ..(*doc).clone()
-        };
-        document.add_text(fields.stored, serde_json::to_string(&stored)?);
-        for (field, values) in fields.facets.iter().zip(facet_values(doc)) {
-            for value in values {
-                document.add_facet(*field, Facet::from_path([value.as_str()]));
-            }
-        }
-        writer
-            .add_document(document)
-            .context("cannot add a page to the search index")?;
+        add(&writer, &fields, &mut bodies, lang, doc)?;
     }
     bodies.finish()?;
     writer.commit().context("cannot write the search index")?;
@@ -208,6 +203,76 @@ fn write_language(dir: &Path, lang: &str, docs: &[&SearchDoc]) -> anyhow::Result
         .wait_merging_threads()
         .context("cannot finish the search index")?;
     Ok(())
+}
+
+fn add(
+    writer: &IndexWriter,
+    fields: &Fields,
+    bodies: &mut body_store::Writer,
+    lang: &str,
+    doc: &SearchDoc,
+) -> anyhow::Result<()> {
+    let mut document = TantivyDocument::default();
+    document.add_text(fields.url, &doc.url);
+    document.add_text(fields.title, &doc.title);
+    document.add_text(fields.description, &doc.description);
+    document.add_text(fields.headings, &doc.headings);
+    document.add_text(fields.body, &doc.body);
+    let stored = SearchDoc {
+        body: Cow::Borrowed(""),
+        stored_body: bodies.add(&doc.body, !lang.starts_with("zh"))?,
+        ..doc.clone()
+    };
+    document.add_text(fields.stored, serde_json::to_string(&stored)?);
+    for (field, values) in fields.facets.iter().zip(facet_values(doc)) {
+        for value in values {
+            document.add_facet(*field, Facet::from_path([value.as_str()]));
+        }
+    }
+    writer
+        .add_document(document)
+        .context("cannot add a page to the search index")?;
+    Ok(())
+}
+
+/// Changes the index under `site_dir` in place: the pages at `removed` (language, URL) go,
+/// `added` come in (a changed page is in both). For the preview server, whose index must
+/// follow each save without being written again whole. The bodies of pages gone stay in the
+/// body store, unreferenced, until the next full build.
+pub fn update_index(
+    site_dir: &Path,
+    languages: &[String],
+    removed: &[(String, String)],
+    added: &[SearchDoc],
+) -> anyhow::Result<()> {
+    let root = site_dir.join(SEARCH_DIR);
+    let touched: Vec<&String> = languages
+        .iter()
+        .filter(|lang| {
+            removed.iter().any(|(l, _)| l == *lang) || added.iter().any(|d| &d.lang == *lang)
+        })
+        .collect();
+    crate::parallel::try_for_each(&touched, |lang| {
+        let dir = root.join(lang);
+        let index = Index::open_in_dir(&dir)
+            .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
+        register_analyzer(&index, lang);
+        let (_, fields) = schema(lang);
+        let mut bodies = body_store::Writer::append(&dir.join(body_store::FILE))?;
+        // The smallest budget tantivy allows: a save changes a page or a few.
+        let mut writer = index
+            .writer_with_num_threads::<TantivyDocument>(1, 15_000_000)
+            .context("cannot open the search index for writing")?;
+        for (_, url) in removed.iter().filter(|(l, _)| l == *lang) {
+            writer.delete_term(Term::from_field_text(fields.url, url));
+        }
+        for doc in added.iter().filter(|d| &d.lang == *lang) {
+            add(&writer, &fields, &mut bodies, lang, doc)?;
+        }
+        bodies.finish()?;
+        writer.commit().context("cannot write the search index")?;
+        Ok(())
+    })
 }
 
 /// How long a byte of a language's text takes to index, relative to English: segmenting

@@ -253,7 +253,7 @@ pub fn view(
 }
 
 /// Every value of every facet among the site's pages.
-fn known_facet_values(context: &Context) -> BTreeMap<&'static str, Vec<String>> {
+pub fn known_facet_values(context: &Context) -> BTreeMap<&'static str, Vec<String>> {
     let mut known: BTreeMap<&'static str, std::collections::BTreeSet<String>> = BTreeMap::new();
     for entry in &context.content.entries {
         let front = &entry.original_doc().front;

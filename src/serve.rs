@@ -5,8 +5,8 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use tiny_http::{Header, Method, Request, Response, Server};
@@ -14,9 +14,10 @@ use tiny_http::{Header, Method, Request, Response, Server};
 use crate::build::{self, Checked, Loaded, Report};
 use crate::live::{self, Channel, Event, LIVE_PATH};
 use crate::query::{Invalid, Searcher};
+use crate::rebuild::{Memo, Patched};
 use crate::search_page::{self, SEARCH_PATH};
 use crate::views::Context;
-use crate::watch::Watch;
+use crate::watch::{Changes, Snapshot, Watch};
 
 pub struct Options {
     pub root: PathBuf,
@@ -44,8 +45,8 @@ const KEEP_OLD_BUILDS: u64 = 2;
 /// A built site being served.
 pub struct Site {
     dir: PathBuf,
-    loaded: Loaded,
-    searcher: Option<Searcher>,
+    loaded: Arc<Loaded>,
+    searcher: Option<Arc<Searcher>>,
 }
 
 /// What the server serves: the last site that built, swapped whole when a rebuild succeeds,
@@ -56,6 +57,12 @@ pub struct Served {
     broken: RwLock<Option<String>>,
     live: Option<Channel>,
     builds: AtomicU64,
+    /// The sources as seen at the last build, for when the watcher loses track (watch mode).
+    snapshot: Mutex<Snapshot>,
+    /// What the last full build leaves for rebuilding only what a change touches (watch mode);
+    /// `None` until a full build has gone well since the templates, strings or configuration
+    /// changed.
+    memo: Mutex<Option<Memo>>,
 }
 
 /// Builds the site into `<root>/.plenary/serve/<n>`; the diagnostics if it cannot be built.
@@ -72,7 +79,7 @@ fn build_site(options: &Options, n: u64) -> anyhow::Result<Checked<(Report, Site
         Err(diags) => return Ok(Err(diags)),
     };
     let searcher = if loaded.config.search_index {
-        Some(Searcher::open(&dir)?)
+        Some(Arc::new(Searcher::open(&dir)?))
     } else {
         None
     };
@@ -80,7 +87,7 @@ fn build_site(options: &Options, n: u64) -> anyhow::Result<Checked<(Report, Site
         report,
         Site {
             dir,
-            loaded,
+            loaded: Arc::new(loaded),
             searcher,
         },
     )))
@@ -95,11 +102,15 @@ impl Served {
             broken: RwLock::new(None),
             live: options.watch.then(Channel::default),
             builds: AtomicU64::new(0),
+            memo: Mutex::new(None),
+            snapshot: Mutex::new(Snapshot::default()),
         };
         // Builds of an earlier run are of no use.
         let _ = std::fs::remove_dir_all(options.root.join(SERVE_DIR));
+        served.take_snapshot(options);
         match build_site(options, 0)? {
             Ok((report, site)) => {
+                served.remember(options, &site);
                 *write(&served.site) = Some(Arc::new(site));
                 Ok(Ok((report, served)))
             }
@@ -111,6 +122,11 @@ impl Served {
         }
     }
 
+    /// The folder the site is served from.
+    pub fn serving(&self) -> Option<PathBuf> {
+        self.current().map(|site| site.dir.clone())
+    }
+
     fn current(&self) -> Option<Arc<Site>> {
         read(&self.site).clone()
     }
@@ -119,23 +135,57 @@ impl Served {
         read(&self.broken).clone()
     }
 
-    /// Builds the site again and serves it if it built; else keeps the last good site and
-    /// shows what is wrong. Tells the open pages either way. Returns the diagnostics text of a
-    /// failed build.
-    pub fn rebuild(&self, options: &Options) -> Result<Report, String> {
-        let n = self.builds.fetch_add(1, Ordering::Relaxed) + 1;
-        let outcome = match build_site(options, n) {
-            Ok(Ok((report, site))) => {
-                *write(&self.site) = Some(Arc::new(site));
-                *write(&self.broken) = None;
-                if let Some(old) = n.checked_sub(KEEP_OLD_BUILDS + 1) {
-                    let _ =
-                        std::fs::remove_dir_all(options.root.join(SERVE_DIR).join(old.to_string()));
-                }
+    /// Keeps what a full build leaves for the next rebuild, in watch mode.
+    fn remember(&self, options: &Options, site: &Site) {
+        let memo = if options.watch {
+            Memo::new(site.loaded.clone(), options.drafts)
+                .map_err(|e| eprintln!("serve: each save will rebuild the whole site: {e:#}"))
+                .ok()
+        } else {
+            None
+        };
+        *lock(&self.memo) = memo;
+    }
+
+    /// Before a full build: what its sources look like (taken first, so that a save during
+    /// the build is seen as a change after it).
+    fn take_snapshot(&self, options: &Options) {
+        if options.watch {
+            *lock(&self.snapshot) = Snapshot::take(&canonical(&options.root));
+        }
+    }
+
+    /// Builds the site again after `changes` and serves it if it built; else keeps the last
+    /// good site and shows what is wrong. Tells the open pages either way. Returns the
+    /// diagnostics text of a failed build, and `None` when a rescan finds nothing changed.
+    ///
+    /// Changes to content alone patch the served site in place (`rebuild::Memo`); anything
+    /// else, or a change too big to patch, builds the site whole into a new folder. When the
+    /// watcher has lost track, the snapshot of the sources says what changed.
+    pub fn rebuild(&self, options: &Options, changes: &Changes) -> Option<Result<Report, String>> {
+        let rescanned;
+        let changes = if changes.rescan {
+            let paths = lock(&self.snapshot).changes(&canonical(&options.root));
+            if paths.is_empty() {
+                return None;
+            }
+            rescanned = Changes {
+                paths,
+                rescan: false,
+            };
+            &rescanned
+        } else {
+            lock(&self.snapshot).refresh(&changes.paths);
+            changes
+        };
+        let started = Instant::now();
+        let outcome = match self.patch(options, changes) {
+            Some(Ok(mut report)) => {
+                report.elapsed = started.elapsed();
                 Ok(report)
             }
-            Ok(Err(diags)) => Err(describe(&diags, &options.root)),
-            Err(e) => Err(format!("error: {e:#}")),
+            Some(Err(diags)) => Err(diags),
+            None => self.build_whole(options),
         };
         if let Some(live) = &self.live {
             match &outcome {
@@ -148,8 +198,95 @@ impl Served {
         } else if let Err(text) = &outcome {
             *write(&self.broken) = Some(text.clone());
         }
-        outcome
+        Some(outcome)
     }
+}
+
+impl Served {
+    /// Patches the served site for a change to content alone; `None` when the site must be
+    /// built whole instead.
+    fn patch(&self, options: &Options, changes: &Changes) -> Option<Result<Report, String>> {
+        let content = canonical(&options.root).join(crate::content::CONTENT_DIR);
+        let mut rels = Vec::new();
+        for path in &changes.paths {
+            let rel = path.strip_prefix(&content).ok()?;
+            rels.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+        if changes.rescan || rels.is_empty() || rels.iter().any(String::is_empty) {
+            return None;
+        }
+        let site = self.current()?;
+        let mut memo = lock(&self.memo);
+        let outcome = memo.as_mut()?.rebuild(&options.root, &site.dir, &rels);
+        match outcome {
+            Ok(Ok(Patched::Done {
+                loaded,
+                written,
+                removed,
+                warnings,
+            })) => {
+                if let Some(searcher) = &site.searcher {
+                    if let Err(e) = searcher.reload() {
+                        eprintln!("serve: {e:#}; building the whole site");
+                        return None;
+                    }
+                }
+                *write(&self.site) = Some(Arc::new(Site {
+                    dir: site.dir.clone(),
+                    loaded,
+                    searcher: site.searcher.clone(),
+                }));
+                *write(&self.broken) = None;
+                Some(Ok(Report {
+                    files: written + removed,
+                    warnings,
+                    ..Report::default()
+                }))
+            }
+            Ok(Ok(Patched::TooBig)) => None,
+            Ok(Err(diags)) => Some(Err(describe(&diags, &options.root))),
+            Err(e) => {
+                // The served folder may be half patched: a whole build replaces it.
+                eprintln!("serve: {e:#}; building the whole site");
+                *memo = None;
+                None
+            }
+        }
+    }
+
+    /// Builds the site whole into a new folder and serves it if it built.
+    fn build_whole(&self, options: &Options) -> Result<Report, String> {
+        // Until a whole build goes well, the last one's templates and strings are not the
+        // site's: no patching on top of them.
+        *lock(&self.memo) = None;
+        self.take_snapshot(options);
+        let n = self.builds.fetch_add(1, Ordering::Relaxed) + 1;
+        match build_site(options, n) {
+            Ok(Ok((report, site))) => {
+                self.remember(options, &site);
+                *write(&self.site) = Some(Arc::new(site));
+                *write(&self.broken) = None;
+                if let Some(old) = n.checked_sub(KEEP_OLD_BUILDS + 1) {
+                    let _ =
+                        std::fs::remove_dir_all(options.root.join(SERVE_DIR).join(old.to_string()));
+                }
+                Ok(report)
+            }
+            Ok(Err(diags)) => Err(describe(&diags, &options.root)),
+            Err(e) => Err(format!("error: {e:#}")),
+        }
+    }
+}
+
+/// The site root as the watcher names it: absolute, links resolved.
+fn canonical(root: &Path) -> PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Diagnostics as the terminal and the overlay show them, paths relative to the site root.
@@ -249,8 +386,10 @@ pub fn serve(
                 }
             });
             build_in_the_background();
-            let watched = watch.run(stopping, |_changes| {
-                rebuilt(&served.rebuild(options));
+            let watched = watch.run(stopping, |changes| {
+                if let Some(outcome) = served.rebuild(options, &changes) {
+                    rebuilt(&outcome);
+                }
                 true
             });
             if let Err(e) = watched {

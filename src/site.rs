@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::content::{Content, Entry, EntryKind};
 
 /// The site's structure, by entry index into `Content::entries`.
+#[derive(Clone)]
 pub struct Site {
     /// Pages of each section (by section key), weighted ones first, then newest first.
     pub section_pages: BTreeMap<String, Vec<usize>>,
@@ -19,6 +20,7 @@ pub struct Site {
 }
 
 /// A way of grouping pages: by group, year, theme, region or kind.
+#[derive(Clone)]
 pub struct Taxonomy {
     /// `group`, `year`, `theme`, `region` or `kind`.
     pub name: String,
@@ -111,6 +113,22 @@ pub fn terms_of(entry: &Entry, taxonomy: &str) -> Vec<String> {
         "kind" => front.kind.iter().cloned().collect(),
         _ => Vec::new(),
     }
+}
+
+/// Everything `index` reads of an entry beyond its key, kind and section: where it is listed
+/// and in what order. An entry edited without changing it leaves the structure as it was.
+pub fn placement(entry: &Entry, config: &Config) -> impl PartialEq {
+    let terms: Vec<Vec<String>> = config
+        .taxonomies
+        .iter()
+        .map(|name| terms_of(entry, name))
+        .collect();
+    (
+        date_key(entry),
+        weight(entry),
+        title_of(entry).to_string(),
+        terms,
+    )
 }
 
 fn date_key(entry: &Entry) -> Option<(u16, u8, u8)> {

@@ -138,6 +138,120 @@ fn add(root: &Path, burst: &mut Changes, event: notify::Result<notify::Event>) {
     }
 }
 
+/// The site's sources as last seen: each file's size and time, each folder's time. When the
+/// watcher loses track, comparing with it finds what changed.
+///
+/// Why not read the tree again: Linux's watcher (inotify, as notify sets it up) reports every
+/// file and folder opened, so reading a big tree overflows its queue, which reports a rescan,
+/// which would read the tree again. `stat` is not reported. A folder's time changes when a
+/// file is added to or removed from it: only those folders are listed again.
+#[derive(Debug, Default, Clone)]
+pub struct Snapshot {
+    seen: std::collections::BTreeMap<PathBuf, Seen>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Seen {
+    Folder(Option<std::time::SystemTime>),
+    File(u64, Option<std::time::SystemTime>),
+}
+
+impl Seen {
+    fn of(meta: &std::fs::Metadata) -> Seen {
+        if meta.is_dir() {
+            Seen::Folder(meta.modified().ok())
+        } else {
+            Seen::File(meta.len(), meta.modified().ok())
+        }
+    }
+}
+
+impl Snapshot {
+    /// Every watched file and folder under `root`, as it is now.
+    pub fn take(root: &Path) -> Snapshot {
+        let mut snapshot = Snapshot::default();
+        for path in watched_paths(root) {
+            snapshot.look(&path);
+        }
+        snapshot
+    }
+
+    /// Records `path` as it is now, and everything in it if it is a folder.
+    fn look(&mut self, path: &Path) {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        self.seen.insert(path.to_path_buf(), Seen::of(&meta));
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+                self.look(&entry.path());
+            }
+        }
+    }
+
+    /// Looks again at paths a change named.
+    pub fn refresh(&mut self, paths: &[PathBuf]) {
+        for path in paths {
+            self.seen.retain(|p, _| !p.starts_with(path));
+            self.look(path);
+        }
+    }
+
+    /// What changed since the snapshot was taken (files added, changed or removed, folders
+    /// made or removed), by `stat` alone but for folders whose contents changed; and the
+    /// snapshot brought up to date.
+    pub fn changes(&mut self, root: &Path) -> Vec<PathBuf> {
+        let mut changed = Vec::new();
+        let mut relist = Vec::new();
+        for (path, seen) in &self.seen {
+            match std::fs::metadata(path) {
+                Ok(meta) if Seen::of(&meta) == *seen => {}
+                Ok(meta) if meta.is_dir() && matches!(seen, Seen::Folder(_)) => {
+                    relist.push(path.clone())
+                }
+                _ => changed.push(path.clone()),
+            }
+        }
+        // Watched folders made since.
+        for path in watched_paths(root) {
+            if !self.seen.contains_key(&path) && path.exists() {
+                changed.push(path);
+            }
+        }
+        for folder in relist {
+            let listed: Vec<PathBuf> = std::fs::read_dir(&folder)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            for path in listed {
+                if !self.seen.contains_key(&path) {
+                    changed.push(path);
+                }
+            }
+            if let Ok(meta) = std::fs::metadata(&folder) {
+                self.seen.insert(folder, Seen::of(&meta));
+            }
+        }
+        changed.retain(|p| matters(root, p));
+        // A path inside another that changed is covered by it.
+        changed.sort();
+        changed.dedup_by(|later, earlier| later.starts_with(&*earlier));
+        self.refresh(&changed);
+        changed
+    }
+}
+
+/// `site.toml` and the watched folders under `root`.
+fn watched_paths(root: &Path) -> Vec<PathBuf> {
+    WATCHED_FILES
+        .iter()
+        .chain(WATCHED_FOLDERS.iter())
+        .map(|name| root.join(name))
+        .collect()
+}
+
 /// Whether a change to `path` can change the site.
 pub fn matters(root: &Path, path: &Path) -> bool {
     let Ok(inside) = path.strip_prefix(root) else {

@@ -554,3 +554,353 @@ fn ctrl_c_stops_the_server_cleanly_and_removes_its_builds() {
     assert!(!builds.exists(), "the serve builds were left behind");
     assert!(!site.root().join("public").exists(), "serve wrote public/");
 }
+
+/// The bundled site copied to a temporary folder.
+fn bundled_site() -> (tempfile::TempDir, std::path::PathBuf) {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    for folder in ["content", "themes", "i18n"] {
+        common::copy_dir(&repo.join(folder), &root.join(folder));
+    }
+    std::fs::copy(repo.join("site.toml"), root.join("site.toml")).unwrap();
+    let root = root.canonicalize().unwrap();
+    (dir, root)
+}
+
+/// Every file under `dir` but the search index, by path relative to it.
+fn site_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(
+        dir: &std::path::Path,
+        base: &std::path::Path,
+        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if rel == "_search" {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, base, out);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut files = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+/// What a search shows: the pages found with their excerpts, and the facets. Sorted: a
+/// page replaced in an index still counts in its term statistics until its segment is
+/// merged (as in any Lucene-style index), so hits of near-equal score may swap places.
+fn search_answer(site: &std::path::Path, query: &str, lang: &str) -> String {
+    let searcher = plenary::query::Searcher::open(site).unwrap();
+    let request = plenary::query::Request {
+        query: query.to_string(),
+        lang: lang.to_string(),
+        per_page: 100,
+        page: 1,
+        ..Default::default()
+    };
+    let response = searcher.search(&request).unwrap();
+    let mut hits: Vec<String> = response
+        .hits
+        .iter()
+        .map(|h| format!("{} {} {}", h.url, h.title, h.excerpt))
+        .collect();
+    hits.sort();
+    format!("{} {:?} {:?}", response.total, hits, response.facets)
+}
+
+#[test]
+fn a_site_patched_after_each_kind_of_edit_equals_a_clean_build() {
+    use plenary::serve::{Options, Served as Server};
+    use plenary::watch::Changes;
+    let (dir, root) = bundled_site();
+    let options = Options {
+        root: root.clone(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        drafts: false,
+        watch: true,
+        read_timeout: Duration::from_secs(10),
+    };
+    let (_, server) = Server::start(&options).unwrap().unwrap();
+    let patched = server.serving().unwrap();
+    let path = |rel: &str| root.join(rel);
+    let read = |rel: &str| std::fs::read_to_string(path(rel)).unwrap();
+    let write = |rel: &str, text: &str| {
+        std::fs::create_dir_all(path(rel).parent().unwrap()).unwrap();
+        std::fs::write(path(rel), text).unwrap();
+    };
+    let how = "content/bpf/how-bpfs-work/index.md";
+    let cyber = "content/bpf/cybersecurity-2020/index.md";
+    let new_page = "+++\ntitle = \"Marmalade policies\"\ndate = 2030-02-03\nkind = \"page\"\ngroup = \"igf-secretariat\"\nthemes = [\"inclusion\"]\n+++\n\nA page about marmalade, linking [how BPFs work](@/bpf/how-bpfs-work/index.md).\n";
+    type Edit<'a> = (&'a str, Box<dyn Fn() -> Vec<&'a str> + 'a>);
+    let edits: Vec<Edit> = vec![
+        (
+            "a body edit",
+            Box::new(|| {
+                write(how, &format!("{}\nThe marmalade paragraph.\n", read(how)));
+                vec![how]
+            }),
+        ),
+        (
+            "a title edit",
+            Box::new(|| {
+                write(
+                    cyber,
+                    &read(cyber).replacen("title = \"", "title = \"Marmalade and ", 1),
+                );
+                vec![cyber]
+            }),
+        ),
+        (
+            "a date edit that reorders listings",
+            Box::new(|| {
+                let text = read(cyber);
+                let date = text
+                    .lines()
+                    .find(|l| l.starts_with("date ="))
+                    .unwrap()
+                    .to_string();
+                write(cyber, &text.replacen(&date, "date = 2031-05-06", 1));
+                vec![cyber]
+            }),
+        ),
+        (
+            "a new page",
+            Box::new(|| {
+                write("content/bpf/marmalade.md", new_page);
+                vec!["content/bpf/marmalade.md"]
+            }),
+        ),
+        (
+            "a new translation",
+            Box::new(|| {
+                write(
+                    "content/bpf/marmalade.fr.md",
+                    &new_page.replace("Marmalade policies", "Politiques de la confiture"),
+                );
+                vec!["content/bpf/marmalade.fr.md"]
+            }),
+        ),
+        (
+            "a new file in a bundle, linked",
+            Box::new(|| {
+                write("content/nri/weog-2020/chart.txt", "marmalade figures\n");
+                let page = "content/nri/weog-2020/index.md";
+                write(page, &format!("{}\n[The figures](chart.txt)\n", read(page)));
+                vec!["content/nri/weog-2020/chart.txt", page]
+            }),
+        ),
+        (
+            "a slug change on a page others link to",
+            Box::new(|| {
+                write(
+                    how,
+                    &read(how).replacen("+++\n", "+++\nslug = \"bpfs-explained\"\n", 1),
+                );
+                vec![how]
+            }),
+        ),
+        (
+            "a page deleted",
+            Box::new(|| {
+                std::fs::remove_file(path("content/bpf/marmalade.md")).unwrap();
+                std::fs::remove_file(path("content/bpf/marmalade.fr.md")).unwrap();
+                vec!["content/bpf/marmalade.md", "content/bpf/marmalade.fr.md"]
+            }),
+        ),
+        (
+            "a new section folder with a page",
+            Box::new(|| {
+                write(
+                    "content/youth/_index.md",
+                    "+++\ntitle = \"Youth IGFs\"\n+++\n\nMarmalade youth.\n",
+                );
+                write(
+                    "content/youth/first/index.md",
+                    &new_page.replace("Marmalade policies", "Youth marmalade"),
+                );
+                vec!["content/youth"]
+            }),
+        ),
+        (
+            "a section renamed in every page's menu",
+            Box::new(|| {
+                let section = "content/dc/_index.md";
+                write(
+                    section,
+                    &read(section).replacen("title = \"", "title = \"Marmalade ", 1),
+                );
+                vec![section]
+            }),
+        ),
+        (
+            "a translation's first paragraph, shown in listings",
+            Box::new(|| {
+                let page = "content/bpf/cybersecurity-2020/index.fr.md";
+                let text = read(page);
+                let body = text.rfind("+++\n").unwrap() + 4;
+                write(
+                    page,
+                    &format!(
+                        "{}\nConfiture : un premier paragraphe.\n{}",
+                        &text[..body],
+                        &text[body..]
+                    ),
+                );
+                vec![page]
+            }),
+        ),
+        (
+            "a page made a draft",
+            Box::new(|| {
+                let page = "content/nri/africa-2020/index.md";
+                write(
+                    page,
+                    &read(page).replacen("+++\n", "+++\ndraft = true\n", 1),
+                );
+                vec![page]
+            }),
+        ),
+        (
+            "a folder removed",
+            Box::new(|| {
+                std::fs::remove_dir_all(path("content/nri/asia-pacific-2020")).unwrap();
+                vec!["content/nri/asia-pacific-2020"]
+            }),
+        ),
+    ];
+    for (what, edit) in &edits {
+        let changed = edit();
+        let changes = Changes {
+            paths: changed.iter().map(|rel| path(rel)).collect(),
+            rescan: false,
+        };
+        server
+            .rebuild(&options, &changes)
+            .expect("a change")
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(
+            server.serving().unwrap(),
+            patched,
+            "{what}: patched in place"
+        );
+        let clean = dir.path().join("clean");
+        let built = plenary::build::build(plenary::build::Options {
+            root: root.clone(),
+            out: Some(clean.clone()),
+            drafts: false,
+            progress: None,
+        })
+        .unwrap();
+        assert!(
+            matches!(built, plenary::build::Outcome::Built(_)),
+            "{what}: builds clean"
+        );
+        let (got, want) = (site_files(&patched), site_files(&clean));
+        let got_paths: Vec<&String> = got.keys().collect();
+        let want_paths: Vec<&String> = want.keys().collect();
+        assert_eq!(got_paths, want_paths, "{what}: the same files");
+        for (rel, bytes) in &want {
+            if got[rel] != *bytes {
+                // Where they part, to see what was not rendered again.
+                let at = got[rel]
+                    .iter()
+                    .zip(bytes)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let around = |b: &[u8]| {
+                    String::from_utf8_lossy(&b[at.saturating_sub(200)..(at + 200).min(b.len())])
+                        .into_owned()
+                };
+                panic!(
+                    "{what}: `{rel}` differs from a clean build:\n{}\n---- clean:\n{}",
+                    around(&got[rel]),
+                    around(bytes)
+                );
+            }
+        }
+        for (query, lang) in [
+            ("marmalade", "all"),
+            ("cybersecurity", "en"),
+            ("youth", "all"),
+        ] {
+            assert_eq!(
+                search_answer(&patched, query, lang),
+                search_answer(&clean, query, lang),
+                "{what}: search for {query:?}"
+            );
+        }
+    }
+    // A broken save is reported, and its fix patches the site again.
+    write(how, &read(how).replacen("+++\n", "+++\ntitel = 3\n", 1));
+    let broken = Changes {
+        paths: vec![path(how)],
+        rescan: false,
+    };
+    let error = server
+        .rebuild(&options, &broken)
+        .expect("a change")
+        .unwrap_err();
+    assert!(
+        error.contains("content/bpf/how-bpfs-work/index.md:2:"),
+        "{error}"
+    );
+    write(how, &read(how).replacen("titel = 3\n", "", 1));
+    server
+        .rebuild(&options, &broken)
+        .expect("a change")
+        .unwrap();
+    assert_eq!(
+        server.serving().unwrap(),
+        patched,
+        "the fix is patched in place"
+    );
+    // When the watcher loses track, the files' sizes and times say what changed.
+    write(
+        "content/bpf/rescanned.md",
+        &new_page.replace("Marmalade policies", "Found by a rescan"),
+    );
+    let rescan = Changes {
+        paths: Vec::new(),
+        rescan: true,
+    };
+    server
+        .rebuild(&options, &rescan)
+        .expect("the new page is found")
+        .unwrap();
+    assert!(
+        patched.join("bpf/rescanned/index.html").exists(),
+        "the rescan patched the site"
+    );
+    assert!(
+        server.rebuild(&options, &rescan).is_none(),
+        "a second rescan finds nothing new"
+    );
+    // A template change builds the site whole, into a new folder.
+    let template = "themes/default/templates/page.html";
+    write(template, &format!("{}\n", read(template)));
+    let changes = Changes {
+        paths: vec![path(template)],
+        rescan: false,
+    };
+    server
+        .rebuild(&options, &changes)
+        .expect("a change")
+        .unwrap();
+    assert_ne!(
+        server.serving().unwrap(),
+        patched,
+        "a template change builds whole"
+    );
+}
