@@ -11,6 +11,7 @@
 #   EDITS=20          one-page saves timed to their reload event
 #   STORM=100         saves in the storm (one every 0.1 s) while wrk asks for a page
 #   DURATION=30       seconds of each wrk run; CONNECTIONS=64 wrk connections
+#   WRK=0             time the reloads only, without the wrk runs
 #   SEED=2020         gen-corpus seed
 #   GEN_CORPUS=PATH   the corpus generator (default: ../shared/bench/gen-corpus beside the repo)
 #   BENCH_DIR=PATH    work dir, should be tmpfs (default /dev/shm/plenary-bench)
@@ -93,6 +94,23 @@ run_wrk() { # URL -> "rps errors"
   echo "$rps $errors"
 }
 
+
+# Issue 4's targets: under 100 ms at 2000 works, under 200 ms at 20,000.
+target=100
+[ "$works" -ge 20000 ] && target=200
+
+echo
+if [ "${WRK:-1}" = 0 ]; then
+  echo "### Preview server, $works works"
+  echo
+  echo "| measure | value |"
+  echo "|---|---:|"
+  echo "| save to reload event, p50 / p90 / max ($n edits) | $p50 / $p90 / $max ms |"
+  echo
+  echo "claims: reload p50 under $target ms: $( [ "$p50" -lt "$target" ] && echo yes || echo no)"
+  exit 0
+fi
+
 echo "-- wrk, $CONNECTIONS connections, ${DURATION} s: a page"
 read -r page_rps page_err <<<"$(run_wrk "$base$page")"
 echo "-- wrk: a search"
@@ -117,4 +135,4 @@ echo "| search, requests/s (errors) | $search_rps ($search_err) |"
 echo "| page during $STORM saves, requests/s (errors) | $storm_rps ($storm_err) |"
 echo "| storm: saves, reloads, seconds | $(echo "$storm" | awk '{print $2", "$3", "$4}') |"
 echo
-echo "claims: reload p50 under 100 ms: $( [ "$p50" -lt 100 ] && echo yes || echo no); zero failed requests: $( [ "$((page_err + search_err + storm_err))" -eq 0 ] && echo yes || echo no)"
+echo "claims: reload p50 under $target ms: $( [ "$p50" -lt "$target" ] && echo yes || echo no); zero failed requests: $( [ "$((page_err + search_err + storm_err))" -eq 0 ] && echo yes || echo no)"

@@ -1,6 +1,6 @@
 //! The search index: what it holds per page, one tantivy index per language, and its layout.
 //!
-//! Layout under the built site: `_search/meta.json` (`{"format": 3, "languages": [...]}`)
+//! Layout under the built site: `_search/meta.json` (`{"format": 4, "languages": [...]}`)
 //! and `_search/<lang>/`, a tantivy index of the pages written in that language with its
 //! `bodies.bin` (the pages' bodies for excerpts, see `body_store`).
 
