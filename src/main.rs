@@ -61,6 +61,9 @@ enum Command {
         /// Seconds a connection may stay silent before it is closed
         #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
         read_timeout: u64,
+        /// Connections served at once; more are answered 503 (busy) at once
+        #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
+        max_connections: u64,
     },
     /// Search the built site
     Search {
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
             drafts,
             no_watch,
             read_timeout,
+            max_connections,
         } => {
             let options = plenary::serve::Options {
                 root,
@@ -106,6 +110,7 @@ fn main() -> ExitCode {
                 drafts,
                 watch: !no_watch,
                 read_timeout: std::time::Duration::from_secs(read_timeout),
+                max_connections: max_connections as usize,
             };
             return serve(&options);
         }

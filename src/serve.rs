@@ -3,21 +3,28 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
+
+mod watching;
+
+use watching::describe;
 
 use anyhow::Context as _;
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::build::{self, Checked, Loaded, Report};
+use crate::front;
+use crate::gzip::{accepts_gzip, gzip, gzip_etag, is_compressible, GzipCache, GZIP_FROM};
 use crate::live::{self, Channel, Event, LIVE_PATH};
 use crate::query::{Invalid, Searcher};
-use crate::rebuild::{Memo, Patched};
+use crate::rebuild::Memo;
 use crate::search_page::{self, SEARCH_PATH};
 use crate::views::Context;
-use crate::watch::{Changes, Snapshot, Watch};
+use crate::watch::{Snapshot, Watch};
 
 pub struct Options {
     pub root: PathBuf,
@@ -29,6 +36,8 @@ pub struct Options {
     /// How long a connection may stay silent (or not read what it is sent) before it is
     /// closed.
     pub read_timeout: Duration,
+    /// Connections served at once; more are answered 503.
+    pub max_connections: usize,
 }
 
 /// Requests answered at once; more wait their turn.
@@ -63,6 +72,7 @@ pub struct Served {
     /// `None` until a full build has gone well since the templates, strings or configuration
     /// changed.
     memo: Mutex<Option<Memo>>,
+    gzip_cache: Mutex<GzipCache>,
 }
 
 /// Builds the site into `<root>/.plenary/serve/<n>`; the diagnostics if it cannot be built.
@@ -104,6 +114,7 @@ impl Served {
             builds: AtomicU64::new(0),
             memo: Mutex::new(None),
             snapshot: Mutex::new(Snapshot::default()),
+            gzip_cache: Mutex::new(GzipCache::default()),
         };
         // Builds of an earlier run are of no use.
         let _ = std::fs::remove_dir_all(options.root.join(SERVE_DIR));
@@ -134,175 +145,12 @@ impl Served {
     fn broken(&self) -> Option<String> {
         read(&self.broken).clone()
     }
-
-    /// Keeps what a full build leaves for the next rebuild, in watch mode.
-    fn remember(&self, options: &Options, site: &Site) {
-        let memo = if options.watch {
-            Memo::new(site.loaded.clone(), options.drafts)
-                .map_err(|e| eprintln!("serve: each save will rebuild the whole site: {e:#}"))
-                .ok()
-        } else {
-            None
-        };
-        *lock(&self.memo) = memo;
-    }
-
-    /// Before a full build: what its sources look like (taken first, so that a save during
-    /// the build is seen as a change after it).
-    fn take_snapshot(&self, options: &Options) {
-        if options.watch {
-            *lock(&self.snapshot) = Snapshot::take(&canonical(&options.root));
-        }
-    }
-
-    /// Builds the site again after `changes` and serves it if it built; else keeps the last
-    /// good site and shows what is wrong. Tells the open pages either way. Returns the
-    /// diagnostics text of a failed build, and `None` when a rescan finds nothing changed.
-    ///
-    /// Changes to content alone patch the served site in place (`rebuild::Memo`); anything
-    /// else, or a change too big to patch, builds the site whole into a new folder. When the
-    /// watcher has lost track, the snapshot of the sources says what changed.
-    pub fn rebuild(&self, options: &Options, changes: &Changes) -> Option<Result<Report, String>> {
-        let rescanned;
-        let changes = if changes.rescan {
-            let paths = lock(&self.snapshot).changes(&canonical(&options.root));
-            if paths.is_empty() {
-                return None;
-            }
-            rescanned = Changes {
-                paths,
-                rescan: false,
-            };
-            &rescanned
-        } else {
-            lock(&self.snapshot).refresh(&changes.paths);
-            changes
-        };
-        let started = Instant::now();
-        let outcome = match self.patch(options, changes) {
-            Some(Ok(mut report)) => {
-                report.elapsed = started.elapsed();
-                Ok(report)
-            }
-            Some(Err(diags)) => Err(diags),
-            None => self.build_whole(options),
-        };
-        if let Some(live) = &self.live {
-            match &outcome {
-                Ok(_) => live.send(&Event::Reload),
-                Err(text) => {
-                    *write(&self.broken) = Some(text.clone());
-                    live.send(&Event::Broken(text.clone()));
-                }
-            }
-        } else if let Err(text) = &outcome {
-            *write(&self.broken) = Some(text.clone());
-        }
-        Some(outcome)
-    }
-}
-
-impl Served {
-    /// Patches the served site for a change to content alone; `None` when the site must be
-    /// built whole instead.
-    fn patch(&self, options: &Options, changes: &Changes) -> Option<Result<Report, String>> {
-        let content = canonical(&options.root).join(crate::content::CONTENT_DIR);
-        let mut rels = Vec::new();
-        for path in &changes.paths {
-            let rel = path.strip_prefix(&content).ok()?;
-            rels.push(rel.to_string_lossy().replace('\\', "/"));
-        }
-        if changes.rescan || rels.is_empty() || rels.iter().any(String::is_empty) {
-            return None;
-        }
-        let site = self.current()?;
-        let mut memo = lock(&self.memo);
-        let outcome = memo.as_mut()?.rebuild(&options.root, &site.dir, &rels);
-        match outcome {
-            Ok(Ok(Patched::Done {
-                loaded,
-                written,
-                removed,
-                warnings,
-            })) => {
-                if let Some(searcher) = &site.searcher {
-                    if let Err(e) = searcher.reload() {
-                        eprintln!("serve: {e:#}; building the whole site");
-                        return None;
-                    }
-                }
-                *write(&self.site) = Some(Arc::new(Site {
-                    dir: site.dir.clone(),
-                    loaded,
-                    searcher: site.searcher.clone(),
-                }));
-                *write(&self.broken) = None;
-                Some(Ok(Report {
-                    files: written + removed,
-                    warnings,
-                    ..Report::default()
-                }))
-            }
-            Ok(Ok(Patched::TooBig)) => None,
-            Ok(Err(diags)) => Some(Err(describe(&diags, &options.root))),
-            Err(e) => {
-                // The served folder may be half patched: a whole build replaces it.
-                eprintln!("serve: {e:#}; building the whole site");
-                *memo = None;
-                None
-            }
-        }
-    }
-
-    /// Builds the site whole into a new folder and serves it if it built.
-    fn build_whole(&self, options: &Options) -> Result<Report, String> {
-        // Until a whole build goes well, the last one's templates and strings are not the
-        // site's: no patching on top of them.
-        *lock(&self.memo) = None;
-        self.take_snapshot(options);
-        let n = self.builds.fetch_add(1, Ordering::Relaxed) + 1;
-        match build_site(options, n) {
-            Ok(Ok((report, site))) => {
-                self.remember(options, &site);
-                *write(&self.site) = Some(Arc::new(site));
-                *write(&self.broken) = None;
-                if let Some(old) = n.checked_sub(KEEP_OLD_BUILDS + 1) {
-                    let _ =
-                        std::fs::remove_dir_all(options.root.join(SERVE_DIR).join(old.to_string()));
-                }
-                Ok(report)
-            }
-            Ok(Err(diags)) => Err(describe(&diags, &options.root)),
-            Err(e) => Err(format!("error: {e:#}")),
-        }
-    }
-}
-
-/// The site root as the watcher names it: absolute, links resolved.
-fn canonical(root: &Path) -> PathBuf {
-    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Diagnostics as the terminal and the overlay show them, paths relative to the site root.
-fn describe(diags: &[crate::diag::Diagnostic], root: &Path) -> String {
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    diags
-        .iter()
-        .map(|d| {
-            let mut d = d.clone();
-            if let Ok(relative) = d.path.strip_prefix(&root) {
-                d.path = relative.to_path_buf();
-            }
-            d.to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -326,12 +174,19 @@ pub fn serve(
     let address = format!("{}:{}", options.bind, options.port);
     let listener = std::net::TcpListener::bind(&address)
         .with_context(|| format!("cannot listen on {address}"))?;
-    set_up_listener(&listener, options.read_timeout)
-        .context("cannot set up the listening socket")?;
+    set_up_listener(&listener, STOP_CHECK).context("cannot set up the listening socket")?;
     let local = listener.local_addr()?;
+    // tiny_http answers the requests the front (`front.rs`) passes on, over a local socket.
+    let socket = front::private_socket_path().context("cannot make a folder for a local socket")?;
+    let backend = UnixListener::bind(&socket)
+        .with_context(|| format!("cannot listen on `{}`", socket.display()))?;
     let accepting = Accepting {
-        current: RwLock::new(Arc::new(accept_on(&listener)?)),
+        current: RwLock::new(Arc::new(accept_on(&backend)?)),
         retired: RwLock::new(Vec::new()),
+    };
+    let limits = front::Limits {
+        connections: options.max_connections,
+        timeout: options.read_timeout,
     };
     // Watching starts before the server says it is ready: no save after that is missed.
     let watch = match served.live {
@@ -340,8 +195,10 @@ pub fn serve(
     };
     stop_on_interrupt();
     ready(local);
-    let (served, accepting, listener) = (&served, &accepting, &listener);
+    let (served, accepting, backend) = (&served, &accepting, &backend);
+    let (listener, socket, limits) = (&listener, &socket, &limits);
     std::thread::scope(|scope| {
+        scope.spawn(move || front::run(listener, socket, limits, stopping));
         for _ in 0..WORKERS {
             // A worker finishes the request it is answering before it stops.
             scope.spawn(move || {
@@ -350,7 +207,7 @@ pub fn serve(
                     match server.recv_timeout(STOP_CHECK) {
                         Ok(Some(request)) => served.answer(request),
                         Ok(None) => {}
-                        Err(_) => accept_again(accepting, &server, listener),
+                        Err(_) => accept_again(accepting, &server, backend),
                     }
                     // Connections a failed server had accepted still send requests to it.
                     for old in read(&accepting.retired).iter() {
@@ -361,19 +218,6 @@ pub fn serve(
                 }
             });
         }
-        // `accept()` gives up after the read timeout like any read on the socket: a brief
-        // connection now and then keeps it from waiting that long.
-        scope.spawn(move || {
-            let beat = (options.read_timeout / 2).max(Duration::from_millis(100));
-            let mut last = std::time::Instant::now();
-            while !stopping() {
-                std::thread::sleep(STOP_CHECK.min(beat));
-                if last.elapsed() >= beat {
-                    let _ = std::net::TcpStream::connect_timeout(&loopback(local), beat);
-                    last = std::time::Instant::now();
-                }
-            }
-        });
         if let (Some(live), Some(watch)) = (&served.live, watch) {
             scope.spawn(move || {
                 let mut last = std::time::Instant::now();
@@ -397,7 +241,10 @@ pub fn serve(
             }
         }
     });
-    // Stopped by Ctrl-C or SIGTERM: the builds made for serving go too.
+    // Stopped by Ctrl-C or SIGTERM: the builds made for serving go too, and the local socket.
+    if let Some(folder) = socket.parent() {
+        let _ = std::fs::remove_dir_all(folder);
+    }
     let _ = std::fs::remove_dir_all(options.root.join(SERVE_DIR));
     Ok(())
 }
@@ -435,8 +282,8 @@ fn stop_on_interrupt() {
     }
 }
 
-/// A tiny_http server accepting connections on (a copy of) `listener`.
-fn accept_on(listener: &std::net::TcpListener) -> anyhow::Result<Server> {
+/// A tiny_http server accepting the front's connections on (a copy of) `listener`.
+fn accept_on(listener: &UnixListener) -> anyhow::Result<Server> {
     let listener = listener.try_clone()?;
     Server::from_listener(listener, None).map_err(|e| anyhow::anyhow!("cannot accept: {e}"))
 }
@@ -451,7 +298,7 @@ struct Accepting {
 /// tiny_http stops accepting at the first failed `accept()` (out of file descriptors, say).
 /// The first worker to hear of it starts a new server on the same socket; the old one is kept
 /// for the connections it has.
-fn accept_again(accepting: &Accepting, failed: &Arc<Server>, listener: &std::net::TcpListener) {
+fn accept_again(accepting: &Accepting, failed: &Arc<Server>, listener: &UnixListener) {
     let mut current = write(&accepting.current);
     if !Arc::ptr_eq(&current, failed) {
         return;
@@ -468,20 +315,10 @@ fn accept_again(accepting: &Accepting, failed: &Arc<Server>, listener: &std::net
     }
 }
 
-/// Where to reach a socket listening on `address` from this machine.
-fn loopback(address: SocketAddr) -> SocketAddr {
-    let ip = match address.ip() {
-        ip if !ip.is_unspecified() => ip,
-        std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-        std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-    };
-    SocketAddr::new(ip, address.port())
-}
-
-/// Sets the options every accepted connection inherits from the listener (Linux copies them):
-/// no Nagle delay, because tiny_http writes a response's head and body separately and the
-/// body would wait for the client's delayed ACK (40 ms on every keep-alive request); and read
-/// and write timeouts, so that a client that stops sending or reading lets go of its thread.
+/// No Nagle delay on accepted connections (Linux copies it from the listener; the relay
+/// writes a response in pieces, and the last would wait for the client's delayed ACK), and
+/// a receive timeout, so that waiting for a connection stops now and then to see whether the
+/// server is asked to stop. The front sets each connection's own timeouts.
 fn set_up_listener(listener: &std::net::TcpListener, timeout: Duration) -> std::io::Result<()> {
     let on: libc::c_int = 1;
     set_option(listener, libc::IPPROTO_TCP, libc::TCP_NODELAY, &on)?;
@@ -563,7 +400,61 @@ impl Served {
             }
             _ => reply,
         };
+        let reply = if accepts_gzip(&request) {
+            self.gzipped(path, reply)
+        } else {
+            reply
+        };
         send(request, reply);
+    }
+
+    /// `reply` in gzip, when that is worth it: text of a kilobyte or more. Files (which have
+    /// an ETag) are compressed once, at the best ratio, and kept; made-up replies (search
+    /// answers, pages with the live script) are compressed quickly, each time.
+    fn gzipped(&self, path: &str, reply: Reply) -> Reply {
+        let compressible = reply
+            .headers
+            .iter()
+            .any(|(name, value)| name == "Content-Type" && is_compressible(value));
+        if !compressible || reply.body.len() < GZIP_FROM || reply.status != 200 {
+            return reply;
+        }
+        let etag = reply
+            .headers
+            .iter()
+            .find(|(name, _)| name == "ETag")
+            .map(|(_, value)| value.clone());
+        let body = match &etag {
+            Some(etag) => {
+                let key = (path.to_string(), etag.clone());
+                let cached = lock(&self.gzip_cache).get(&key).cloned();
+                match cached {
+                    Some(body) => body,
+                    None => {
+                        let body = Arc::new(gzip(&reply.body, flate2::Compression::best()));
+                        lock(&self.gzip_cache).insert(key, body.clone());
+                        body
+                    }
+                }
+            }
+            None => Arc::new(gzip(&reply.body, flate2::Compression::fast())),
+        };
+        let mut headers: Vec<(String, String)> = reply
+            .headers
+            .into_iter()
+            .map(|(name, value)| match name.as_str() {
+                // The gzip bytes are another representation: another tag.
+                "ETag" => (name, gzip_etag(&value)),
+                _ => (name, value),
+            })
+            .collect();
+        headers.push(("Content-Encoding".into(), "gzip".into()));
+        headers.push(("Vary".into(), "Accept-Encoding".into()));
+        Reply {
+            status: reply.status,
+            body: body.to_vec(),
+            headers,
+        }
     }
 
     /// `GET /_plenary/live`: the connection becomes a listener of the live channel.
@@ -709,11 +600,17 @@ impl Site {
             ("Cache-Control".to_string(), "no-cache".to_string()),
             ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
         ];
+        let gzipped = gzip_etag(&etag);
         let unchanged = request
             .headers()
             .iter()
             .filter(|h| h.field.equiv("If-None-Match"))
-            .any(|h| h.value.as_str().split(',').any(|tag| tag.trim() == etag));
+            .any(|h| {
+                h.value
+                    .as_str()
+                    .split(',')
+                    .any(|tag| tag.trim() == etag || tag.trim() == gzipped)
+            });
         if unchanged {
             return Reply {
                 status: 304,

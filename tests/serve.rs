@@ -146,10 +146,11 @@ fn the_search_api_answers_json_with_hits_facets_and_paging() {
 #[test]
 fn odd_queries_get_200_and_invalid_parameters_400_never_500() {
     let site = Served::fixture("basic");
-    let ten_kb = "cyber ".repeat(1700);
+    // Longer than a query is read (the rest is dropped), within a request line's 8 KiB.
+    let long = "cyber ".repeat(950);
     let odd = [
         "",
-        ten_kb.as_str(),
+        long.as_str(),
         "\"unbalanced",
         "((report",
         "title:report",
@@ -166,6 +167,9 @@ fn odd_queries_get_200_and_invalid_parameters_400_never_500() {
             assert!(answer["hits"].is_array(), "{answer}");
         }
     }
+    // Past 8 KiB, the request line itself is refused.
+    let (status, _, _) = site.get(&format!("/_search?q={}", encode(&"cyber ".repeat(1700))));
+    assert_eq!(status, 414);
     for (target, mentions) in [
         ("/_search?q=x&lang=de", "unknown language `de`"),
         ("/_search?q=x&colour=red&lang=xx", "unknown language `xx`"),
@@ -246,6 +250,56 @@ fn files_have_types_etags_and_heads() {
     assert!(head.contains("Allow: GET, HEAD"), "{head}");
     let (_, head, _) = site.get("/reports/annual-2020/report.pdf");
     assert!(head.contains("Content-Type: application/pdf"), "{head}");
+}
+
+#[test]
+fn text_is_gzipped_for_clients_that_take_it() {
+    use std::io::Read as _;
+    let site = Served::fixture("basic");
+    let (_, plain_head, plain) = site.get("/index.html");
+    assert!(!plain_head.contains("Content-Encoding"), "{plain_head}");
+    let ask = |path: &str, accept: &str| {
+        site.raw(
+            format!("GET {path} HTTP/1.1\r\nHost: t\r\nAccept-Encoding: {accept}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    for accept in ["gzip", "br, gzip;q=0.5", "*", "x-gzip"] {
+        let (status, head, body) = ask("/index.html", accept);
+        assert_eq!(status, 200, "{accept}");
+        assert!(head.contains("Content-Encoding: gzip"), "{accept}: {head}");
+        assert!(head.contains("Vary: Accept-Encoding"), "{accept}: {head}");
+        assert!(body.len() < plain.len(), "{accept}: smaller");
+        let mut unpacked = Vec::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut unpacked)
+            .unwrap();
+        assert_eq!(unpacked, plain, "{accept}: the same page");
+        // The gzip version has its own tag, which revalidates too.
+        let etag = head
+            .lines()
+            .find_map(|l| l.strip_prefix("ETag: "))
+            .expect("an ETag");
+        assert!(etag.ends_with("-gz\""), "{etag}");
+        let (status, _, _) = site.raw(
+            format!("GET /index.html HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(status, 304, "{accept}: revalidated");
+    }
+    for accept in ["gzip;q=0", "identity", "br", "*;q=0"] {
+        let (_, head, body) = ask("/index.html", accept);
+        assert!(!head.contains("Content-Encoding"), "{accept}: {head}");
+        assert_eq!(body, plain, "{accept}");
+    }
+    // The search API's JSON too (when over a kilobyte); a PDF is compressed already.
+    let query = "/_search?q=internet&lang=all&per_page=50";
+    let (_, _, json) = site.get(query);
+    assert!(json.len() > 1024, "a long answer: {}", json.len());
+    let (_, head, _) = ask(query, "gzip");
+    assert!(head.contains("Content-Encoding: gzip"), "{head}");
+    let (_, head, _) = ask("/reports/annual-2020/report.pdf", "gzip");
+    assert!(!head.contains("Content-Encoding"), "{head}");
 }
 
 #[test]
@@ -529,6 +583,55 @@ fn silent_clients_are_let_go_and_serving_outlives_idle_spells() {
 }
 
 #[test]
+fn connections_are_bounded_and_request_heads_capped() {
+    let site = Served::start("basic", &["--no-watch", "--max-connections", "4"]);
+    // Four idle connections take every place: the fifth is told to come back.
+    let idle: Vec<TcpStream> = (0..4)
+        .map(|_| TcpStream::connect(&site.address).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, head, _) = site.get("/");
+    assert_eq!(status, 503, "{head}");
+    assert!(head.contains("Retry-After: 1"), "{head}");
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(site.get("/").0, 200, "places are given back");
+    // Heads past the limits are refused before anything else reads them.
+    let huge = format!(
+        "GET / HTTP/1.1\r\nHost: t\r\nX-Filler: {}\r\n\r\n",
+        "x".repeat(20_000)
+    );
+    assert_eq!(site.raw(huge.as_bytes()).0, 431);
+    let many = format!(
+        "GET / HTTP/1.1\r\nHost: t\r\n{}\r\n",
+        "X-A: b\r\n".repeat(150)
+    );
+    assert_eq!(site.raw(many.as_bytes()).0, 431);
+    assert_eq!(site.raw(b"NOT A REQUEST\r\n\r\n").0, 400);
+    assert_eq!(site.raw(b"GET / HTTP/3.0\r\nHost: t\r\n\r\n").0, 505);
+    let (status, head, _) =
+        site.raw(b"POST /_search HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nq=x");
+    assert_eq!(status, 405, "{head}");
+    assert!(head.contains("Allow: GET, HEAD"), "{head}");
+    // Two requests sent at once on one connection get two answers, in order.
+    let mut stream = TcpStream::connect(&site.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .write_all(b"GET /style.css HTTP/1.1\r\nHost: t\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut both = Vec::new();
+    stream.read_to_end(&mut both).unwrap();
+    let both = String::from_utf8_lossy(&both);
+    let statuses: Vec<&str> = both
+        .match_indices("HTTP/1.1 ")
+        .map(|(at, _)| &both[at + 9..at + 12])
+        .collect();
+    assert_eq!(statuses, ["200", "404"], "{both}");
+}
+
+#[test]
 fn ctrl_c_stops_the_server_cleanly_and_removes_its_builds() {
     let mut site = Served::watching("basic");
     assert_eq!(site.get("/").0, 200);
@@ -631,6 +734,7 @@ fn a_site_patched_after_each_kind_of_edit_equals_a_clean_build() {
         drafts: false,
         watch: true,
         read_timeout: Duration::from_secs(10),
+        max_connections: 16,
     };
     let (_, server) = Server::start(&options).unwrap().unwrap();
     let patched = server.serving().unwrap();
