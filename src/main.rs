@@ -64,6 +64,9 @@ enum Command {
         /// Connections served at once; more are answered 503 (busy) at once
         #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
         max_connections: u64,
+        /// Open the site in the web browser once it is served ($BROWSER, else the system's)
+        #[arg(long)]
+        open: bool,
     },
     /// Search the built site
     Search {
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
             no_watch,
             read_timeout,
             max_connections,
+            open,
         } => {
             let options = plenary::serve::Options {
                 root,
@@ -112,7 +116,7 @@ fn main() -> ExitCode {
                 read_timeout: std::time::Duration::from_secs(read_timeout),
                 max_connections: max_connections as usize,
             };
-            return serve(&options);
+            return serve(&options, open);
         }
         Command::Search {
             root,
@@ -176,7 +180,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(options: &plenary::serve::Options) -> ExitCode {
+fn serve(options: &plenary::serve::Options, open: bool) -> ExitCode {
     let (report, served) = match plenary::serve::Served::start(options) {
         Ok(Ok(started)) => started,
         Ok(Err(diags)) => {
@@ -208,6 +212,9 @@ fn serve(options: &plenary::serve::Options) -> ExitCode {
         |address| {
             // On stdout, alone on its line, for scripts that start the server on port 0.
             println!("serving http://{address}/");
+            if open {
+                open_in_browser(&format!("http://{address}/"));
+            }
         },
         |rebuilt| match rebuilt {
             Ok(report) => {
@@ -227,6 +234,30 @@ fn serve(options: &plenary::serve::Options) -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Opens `url` in the browser `$BROWSER` names (as Python's webbrowser and xdg-open read
+/// it), or else the system's: xdg-open, macOS's open, Windows' start.
+fn open_in_browser(url: &str) {
+    let mut command = match std::env::var("BROWSER") {
+        Ok(browser) if !browser.trim().is_empty() => std::process::Command::new(browser.trim()),
+        _ if cfg!(target_os = "macos") => std::process::Command::new("open"),
+        _ if cfg!(windows) => {
+            let mut start = std::process::Command::new("cmd");
+            start.args(["/C", "start", ""]);
+            start
+        }
+        _ => std::process::Command::new("xdg-open"),
+    };
+    let opened = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = opened {
+        eprintln!("cannot open a browser ({e}): open {url} yourself");
     }
 }
 

@@ -27,8 +27,13 @@ impl Served {
     }
 
     fn start(name: &str, options: &[&str]) -> Served {
+        Served::start_with(name, options, &[])
+    }
+
+    fn start_with(name: &str, options: &[&str], env: &[(&str, &std::path::Path)]) -> Served {
         let dir = common::fixture_copy(name);
         let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
+            .envs(env.iter().copied())
             .arg("serve")
             .args(options)
             .args(["--port", "0", "--root"])
@@ -629,6 +634,31 @@ fn connections_are_bounded_and_request_heads_capped() {
         .map(|(at, _)| &both[at + 9..at + 12])
         .collect();
     assert_eq!(statuses, ["200", "404"], "{both}");
+}
+
+#[test]
+fn open_shows_the_site_in_the_browser() {
+    // A stand-in browser that notes the address it is given.
+    let tools = tempfile::tempdir().unwrap();
+    let noted = tools.path().join("opened.txt");
+    let browser = tools.path().join("browser");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\necho \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+            noted.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let site = Served::start_with("basic", &["--no-watch", "--open"], &[("BROWSER", &browser)]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !noted.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let opened = std::fs::read_to_string(&noted).unwrap_or_default();
+    assert_eq!(opened.trim(), format!("http://{}/", site.address));
 }
 
 #[test]
