@@ -8,7 +8,8 @@ use crate::build::{Checked, Loaded};
 use crate::config::Config;
 use crate::content::{self, Asset, Content, Entry, ParsedFile};
 use crate::diag::Diagnostic;
-use crate::markdown::Body;
+use crate::markdown::{Bodies, Body};
+use crate::site::Site;
 
 /// The content after a change, which entries it may have changed (`None`: any), and the
 /// warnings met.
@@ -78,17 +79,11 @@ impl Memo {
         } else {
             crate::site::index(&content, config)
         };
-        let loaded = Loaded {
-            config: config.clone(),
-            // The memo keeps the parsed files.
-            files: Vec::new(),
-            content,
-            messages: old.messages.clone(),
-            templates: old.templates.clone(),
-            bodies,
-            site,
-        };
-        Some(Ok((loaded, Some(touched), diags)))
+        Some(Ok((
+            with_content(old, content, bodies, site),
+            Some(touched),
+            diags,
+        )))
     }
 
     /// The content made again from every file, for changes that add, remove or move pages.
@@ -116,16 +111,22 @@ impl Memo {
             return Err(diags);
         }
         let site = crate::site::index(&content, config);
-        let loaded = Loaded {
-            config: config.clone(),
-            files: Vec::new(),
-            content,
-            messages: old.messages.clone(),
-            templates: old.templates.clone(),
-            bodies,
-            site,
-        };
-        Ok((loaded, None, diags))
+        Ok((with_content(old, content, bodies, site), None, diags))
+    }
+}
+
+/// The site `old` was, with other content: a change to content alone leaves the
+/// configuration, the strings and the templates as they were.
+fn with_content(old: &Loaded, content: Content, bodies: Bodies, site: Site) -> Loaded {
+    Loaded {
+        config: old.config.clone(),
+        // The memo keeps the parsed files.
+        files: Vec::new(),
+        content,
+        messages: old.messages.clone(),
+        templates: old.templates.clone(),
+        bodies,
+        site,
     }
 }
 
