@@ -5,7 +5,7 @@
 //
 // Exit: 0 no violation, 1 a violation or a page that did not load with status 200,
 // 2 the checker itself failed (browser would not start, bad arguments).
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -23,8 +23,6 @@ const DEFAULT_PAGES = [
   { path: '/bpf/how-bpfs-work/' },
   { path: '/dc/core-internet-values/', untranslated: true },
 ];
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function parseArgs(argv) {
   const opts = { paths: [] };
@@ -153,16 +151,8 @@ async function main() {
   const paths = opts.paths.length ? opts.paths : defaultPaths(root, contentDir);
   const base = new URL(opts.base);
 
-  let browser;
-  try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
-  } catch (e) {
-    console.error(`a11y: could not start Chromium: ${e.message}`);
-    return 2;
-  }
+  const browser = await launchChromium('a11y');
+  if (!browser) return 2;
   console.log(`a11y: axe-core ${require('axe-core/package.json').version}, Chromium ${browser.version()}, `
     + `rules tagged ${TAGS.join(', ')}; ${paths.length} pages`);
 

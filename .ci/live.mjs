@@ -8,10 +8,8 @@
 // Exit: 0 every check passed, 1 a check failed, 2 the checker itself failed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const WAIT_MS = 15000;
 
 function parseArgs(argv) {
@@ -50,16 +48,8 @@ async function main() {
   }
   const file = join(opts.site, opts.file);
   const original = readFileSync(file, 'utf8');
-  let browser;
-  try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
-  } catch (e) {
-    console.error(`live: could not start Chromium: ${e.message}`);
-    return 2;
-  }
+  const browser = await launchChromium('live');
+  if (!browser) return 2;
   console.log(`live: Chromium ${browser.version()} against ${opts.base}${opts.page}`);
   const page = await browser.newPage();
   const pageErrors = [];

@@ -6,10 +6,8 @@
 //
 // Exit: 0 every check passed, 1 a check failed, 2 the checker itself failed (browser would
 // not start, the server never answered, bad arguments).
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const WAIT_MS = 10000;
 // Words the bundled content/ holds: "gender" in English pages (BPF Gender and Access, DC on
 // Gender), "gouvernance" only in French ones, "الإنترنت" in the Arabic translations,
@@ -445,16 +443,8 @@ async function main() {
     console.error(`search: ${e.message}`);
     return 2;
   }
-  let browser;
-  try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
-  } catch (e) {
-    console.error(`search: could not start Chromium: ${e.message}`);
-    return 2;
-  }
+  const browser = await launchChromium('search');
+  if (!browser) return 2;
   console.log(`search: Chromium ${browser.version()} against ${base.origin}`);
   const context = await browser.newContext();
   // Only the site under test: a request to any other host is a defect of the theme.
