@@ -290,6 +290,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_snapshot_finds_what_changed_without_reading_the_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("site.toml", "title = \"x\"\n");
+        write("content/a/index.md", "one");
+        write("content/b/index.md", "two");
+        write("public/index.html", "built");
+        let mut snapshot = Snapshot::take(&root);
+        assert!(snapshot.changes(&root).is_empty(), "nothing changed yet");
+        // Sizes differ, so the change shows whatever the clock's resolution.
+        write("content/a/index.md", "one, longer");
+        write("content/b/new.md", "new file in a folder seen before");
+        write("content/c/index.md", "a new folder");
+        std::fs::remove_file(root.join("content/b/index.md")).unwrap();
+        write("public/index.html", "outputs do not count");
+        write("content/a/.index.md.swp", "editor scratch does not count");
+        let changed: Vec<String> = snapshot
+            .changes(&root)
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                "content/a/index.md",
+                "content/b/index.md",
+                "content/b/new.md",
+                "content/c"
+            ]
+        );
+        assert!(snapshot.changes(&root).is_empty(), "seen once, not again");
+    }
+
+    #[test]
     fn only_the_sources_matter_and_not_editor_scratch_files() {
         let root = Path::new("/site");
         let yes = [
