@@ -24,6 +24,22 @@ setup_bench_dir() {
   BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
 }
 
+# A fresh work dir `$BENCH_DIR/<name>` in `work`, removed on exit (unless KEEP=1) after the
+# server whose pid is in `server_pid`, if any, is stopped.
+start_run() {
+  setup_bench_dir
+  work="$BENCH_DIR/$1"
+  rm -rf "$work"
+  mkdir -p "$work"
+  server_pid=""
+  trap stop_run EXIT
+}
+
+stop_run() {
+  if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ "${KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
+}
+
 # date, commit, machine and work dir, one a line.
 print_machine() {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"

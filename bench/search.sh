@@ -59,16 +59,7 @@ if ! has_step build && { has_step size || has_step latency; }; then
 fi
 
 need_gnu_time
-setup_bench_dir
-work="$BENCH_DIR/search-run"
-rm -rf "$work"
-mkdir -p "$work"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ "${KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+start_run search-run
 
 echo "== Plenary search benchmark"
 print_machine

@@ -43,16 +43,7 @@ if ! command -v wrk >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
 fi
-setup_bench_dir
-work="$BENCH_DIR/serve-run"
-rm -rf "$work"
-mkdir -p "$work"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ "${KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+start_run serve-run
 
 echo "== Plenary preview-server benchmark"
 print_machine
