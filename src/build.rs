@@ -8,8 +8,10 @@ use crate::config::Config;
 use crate::content::{Content, EntryKind, ParsedFile};
 use crate::diag::Diagnostic;
 use crate::output::{Discard, Sink, Staging};
+use crate::search_export::{self, Included};
+use crate::sources::SourceTree;
 use crate::views::Context;
-use crate::{config, content, feeds, i18n, markdown, render, search, site};
+use crate::{config, content, feeds, i18n, markdown, render, search, site, sources};
 
 pub struct Options {
     pub root: PathBuf,
@@ -61,6 +63,10 @@ pub struct Loaded {
     pub templates: Arc<render::Templates>,
     pub bodies: markdown::Bodies,
     pub site: site::Site,
+    /// The content trees: the site's own first, then each member's.
+    pub sources: Arc<Vec<SourceTree>>,
+    /// Other sites' pages, from their search exports, searched with this site's.
+    pub included: Arc<Vec<Included>>,
 }
 
 impl Loaded {
@@ -70,6 +76,8 @@ impl Loaded {
             content: &self.content,
             bodies: &self.bodies,
             messages: &self.messages,
+            sources: &self.sources,
+            included: &self.included,
         }
     }
 }
@@ -83,8 +91,16 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
         Ok(config) => config,
         Err(diags) => return Ok(Err(diags)),
     };
-    let tree = content::load(root)?;
-    let files = content::parse_files(tree.files, &config);
+    let sources = match sources::resolve(&config, sources::Fetch::AsPinned, None)? {
+        Ok(sources) => sources,
+        Err(diags) => return Ok(Err(diags)),
+    };
+    let tree = content::load(&sources)?;
+    let mut files = content::parse_files(tree.files, &config);
+    if !tree.refused.is_empty() {
+        files.extend(tree.refused);
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    }
     let (content, mut diags) = content::assemble(&files, tree.assets, &config, drafts);
     let (ftl_files, mut ftl_read_diags) = i18n::load(&config)?;
     diags.append(&mut ftl_read_diags);
@@ -97,6 +113,14 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
     diags.append(&mut template_diags);
     let (bodies, mut markdown_diags) = markdown::render(&content, &config);
     diags.append(&mut markdown_diags);
+    let included = if config.search_index {
+        search_export::read_all(&config).unwrap_or_else(|mut d| {
+            diags.append(&mut d);
+            Vec::new()
+        })
+    } else {
+        Vec::new()
+    };
     diags.sort();
     diags.dedup();
     if diags.iter().any(Diagnostic::is_error) {
@@ -112,6 +136,8 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
             templates: Arc::new(templates),
             bodies,
             site,
+            sources: Arc::new(sources),
+            included: Arc::new(included),
         },
         diags,
     )))
@@ -195,15 +221,29 @@ pub fn build_site(options: Options) -> anyhow::Result<Checked<(Report, Loaded)>>
     Ok(Ok((report, loaded)))
 }
 
+/// The search index of the site's pages and the sites it includes, and the site's export.
 fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> {
-    let docs = search::documents(context);
+    let mut docs = search::documents(context);
+    let own = docs.len();
+    for site in context.included {
+        docs.extend(site.docs.iter().map(|d| search::SearchDoc {
+            body: std::borrow::Cow::Borrowed(&d.body),
+            ..d.clone()
+        }));
+    }
     let languages: Vec<String> = context
         .config
         .languages
         .iter()
         .map(|l| l.code.clone())
         .collect();
-    search::write_index(&docs, &languages, site_dir)
+    search::write_index(&docs, &languages, site_dir)?;
+    let members = context
+        .sources
+        .iter()
+        .filter_map(|t| Some((t.id.clone(), t.member.as_ref()?.name.clone())))
+        .collect();
+    search_export::write(&docs[..own], context.config, members, site_dir)
 }
 
 /// Feeds, sitemap, robots.txt, static files and the files of page bundles.

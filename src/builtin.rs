@@ -15,6 +15,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/index.html"),
     ),
     (
+        "member.html",
+        include_str!("../themes/default/templates/member.html"),
+    ),
+    (
+        "members.html",
+        include_str!("../themes/default/templates/members.html"),
+    ),
+    (
         "page.html",
         include_str!("../themes/default/templates/page.html"),
     ),

@@ -28,6 +28,10 @@ pub struct Config {
     pub groups: BTreeMap<String, Group>,
     /// Whether `build` writes the search index (on unless `[search] index = false`).
     pub search_index: bool,
+    /// Members' content trees, besides the site's own `content/`.
+    pub sources: Vec<crate::sources::SourceSpec>,
+    /// Other sites' search exports (`[[search.include]]`), relative to the root.
+    pub search_includes: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +94,19 @@ impl Config {
         self.taxonomies.iter().any(|t| t == name)
     }
 
+    /// The member source whose mount holds a content path (an entry's key or a file's path).
+    pub fn source_of(&self, key: &str) -> Option<&crate::sources::SourceSpec> {
+        self.source_index(key).map(|i| &self.sources[i])
+    }
+
+    /// As `source_of`, its place in `sources`.
+    pub fn source_index(&self, key: &str) -> Option<usize> {
+        self.sources.iter().position(|s| {
+            key.strip_prefix(s.mount.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+
     /// The path prefix of a language: empty for the default language, `/fr` for French.
     pub fn lang_prefix(&self, lang: &str) -> String {
         if lang == self.default_language {
@@ -119,6 +136,8 @@ struct RawConfig {
     groups: BTreeMap<String, Group>,
     #[serde(default)]
     search: SearchSettings,
+    #[serde(default)]
+    sources: Vec<toml::Spanned<crate::sources::RawSource>>,
 }
 
 #[derive(Deserialize)]
@@ -127,11 +146,23 @@ struct SearchSettings {
     /// On unless a site turns it off: visitors expect a site to be searchable.
     #[serde(default = "on")]
     index: bool,
+    /// Other sites' search exports, indexed with this site's pages.
+    #[serde(default)]
+    include: Vec<Include>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Include {
+    path: PathBuf,
 }
 
 impl Default for SearchSettings {
     fn default() -> Self {
-        SearchSettings { index: true }
+        SearchSettings {
+            index: true,
+            include: Vec::new(),
+        }
     }
 }
 
@@ -170,6 +201,9 @@ fn default_taxonomies() -> toml::Spanned<Vec<String>> {
 /// Reads `<root>/site.toml`. The outer error is the machine failing; the inner one, the file.
 pub fn load(root: &Path) -> anyhow::Result<Result<Config, Vec<Diagnostic>>> {
     let path = root.join(CONFIG_FILE);
+    if !path.exists() && root.join(crate::sources::MEMBER_FILE).is_file() {
+        return Ok(member_site(root));
+    }
     let bytes = std::fs::read(&path).with_context(|| {
         format!(
             "cannot read `{}`: is `{}` a site root? (`plenary build --root DIR`)",
@@ -184,6 +218,29 @@ pub fn load(root: &Path) -> anyhow::Result<Result<Config, Vec<Diagnostic>>> {
     };
     Ok(parse(root, &shown, &text))
 }
+
+/// A member tree built on its own: the site it would be, with the six UN languages, the
+/// default theme and the member's name as title, as the site that mounts it shows its pages.
+fn member_site(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+    let member = crate::member::load(root, "")?;
+    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let base_url = member.website.as_deref().unwrap_or("http://localhost:1111");
+    let mut text = format!(
+        "title = {}\nbase_url = {}\ndefault_language = \"en\"\ntaxonomies = [\"year\", \"theme\", \"region\"]\n",
+        quoted(&member.name),
+        quoted(base_url)
+    );
+    for code in UN_LANGUAGES {
+        text.push_str(&format!(
+            "[languages.{code}]\ntitle = {}\n",
+            quoted(member.name_in(code))
+        ));
+    }
+    parse(root, Path::new(crate::sources::MEMBER_FILE), &text)
+}
+
+/// The six official languages of the United Nations, English first.
+pub const UN_LANGUAGES: [&str; 6] = ["en", "fr", "es", "ru", "ar", "zh"];
 
 /// Parses the text of `site.toml`; `shown` is the path the diagnostics name.
 pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
@@ -232,6 +289,15 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
             .with_hint("a listing page needs room for one entry; 20 is usual"),
         );
     }
+    let codes: Vec<String> = languages.iter().map(|l| l.code.clone()).collect();
+    let sources = crate::sources::read_specs(
+        raw.sources,
+        &reserved_paths(&codes),
+        &codes,
+        shown,
+        text,
+        &mut diags,
+    );
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -247,7 +313,17 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         per_page: raw.pagination.per_page,
         groups: raw.groups,
         search_index: raw.search.index,
+        search_includes: raw.search.include.into_iter().map(|i| i.path).collect(),
+        sources,
     })
+}
+
+/// First path segments the site's own pages use, which no member may be mounted at.
+fn reserved_paths(languages: &[String]) -> Vec<String> {
+    let mut reserved: Vec<String> = languages.to_vec();
+    reserved.extend(KNOWN_TAXONOMIES.iter().map(|t| format!("{t}s")));
+    reserved.extend(["members", "search", "404.html"].map(String::from));
+    reserved
 }
 
 const CONFIG_KEYS: &[&str] = &[
@@ -267,6 +343,14 @@ const CONFIG_KEYS: &[&str] = &[
     "names",
     "search",
     "index",
+    "sources",
+    "include",
+    "id",
+    "path",
+    "git",
+    "rev",
+    "mount",
+    "trusted",
 ];
 
 /// `languages` is either a list of codes or a table of tables giving label, title and direction.

@@ -9,6 +9,7 @@ use anyhow::Context;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Position};
 use crate::frontmatter::{self, FrontMatter};
+use crate::sources::SourceTree;
 
 pub const CONTENT_DIR: &str = "content";
 
@@ -30,76 +31,216 @@ pub struct Asset {
     pub source: PathBuf,
 }
 
-/// What `load` found: Markdown to parse and other files to copy.
+/// What `load` found: Markdown to parse and other files to copy, and the files that may not
+/// be read (links out of a member's tree, files too big) with the error that says why.
 #[derive(Debug, Default)]
 pub struct Tree {
     pub files: Vec<RawFile>,
     pub assets: Vec<Asset>,
+    pub refused: Vec<ParsedFile>,
 }
 
-/// Reads every Markdown file under `<root>/content` and lists the other files.
-pub fn load(root: &Path) -> anyhow::Result<Tree> {
-    let dir = root.join(CONTENT_DIR);
+impl Tree {
+    fn refuse(&mut self, rel: String, diagnostic: Diagnostic) {
+        self.refused.push(ParsedFile {
+            rel,
+            doc: None,
+            diags: vec![diagnostic],
+        });
+    }
+}
+
+/// A Markdown file larger than this is refused: no one writes one, and reading one would
+/// hold the whole build up.
+pub const MAX_PAGE_BYTES: u64 = 16 << 20;
+/// A file published beside a page larger than this is refused: link to big files where they
+/// are kept instead.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// Reads every Markdown file of each source's `content/`, under its mount, and lists the
+/// other files.
+pub fn load(trees: &[SourceTree]) -> anyhow::Result<Tree> {
     let mut tree = Tree::default();
-    if dir.is_dir() {
-        walk(&dir, "", &mut tree)?;
+    for source in trees {
+        let dir = source.dir.join(CONTENT_DIR);
+        if dir.is_dir() {
+            Walker::new(source, trees)?.walk(&dir, "", &mut tree)?;
+        }
     }
     tree.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     tree.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(tree)
 }
 
-/// What `load` would find at `rel` under `<root>/content` (a file or a folder), or nothing
+/// What `load` would find at `rel` (a file or a folder, as a path in the site), or nothing
 /// when it is gone or ignored: for rereading only what changed.
-pub fn load_at(root: &Path, rel: &str) -> anyhow::Result<Tree> {
+pub fn load_at(trees: &[SourceTree], rel: &str) -> anyhow::Result<Tree> {
     let mut tree = Tree::default();
     if rel.split('/').any(is_ignored) {
         return Ok(tree);
     }
-    let path = root.join(CONTENT_DIR).join(rel);
+    let source = crate::sources::tree_of(trees, rel);
+    let tree_rel = source.tree_rel(rel).unwrap_or(rel);
+    let path = source.dir.join(CONTENT_DIR).join(tree_rel);
+    let walker = Walker::new(source, trees)?;
     match std::fs::metadata(&path) {
-        Ok(meta) if meta.is_dir() => walk(&path, &format!("{rel}/"), &mut tree)?,
-        Ok(_) => read_file(path, rel.to_string(), &mut tree)?,
+        Ok(meta) if meta.is_dir() => walker.walk(&path, &prefix_of(tree_rel), &mut tree)?,
+        Ok(_) => walker.read_file(path, tree_rel.to_string(), &mut tree)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot read `{}`", path.display())),
+    }
+    // Members mounted inside a folder of the site's own content come with it.
+    if source.id.is_empty() {
+        for member in &trees[1..] {
+            if crate::sources::overlaps(&member.mount, rel) && member.mount.len() > rel.len() {
+                let dir = member.dir.join(CONTENT_DIR);
+                if dir.is_dir() {
+                    Walker::new(member, trees)?.walk(&dir, "", &mut tree)?;
+                }
+            }
+        }
     }
     Ok(tree)
 }
 
-fn walk(dir: &Path, prefix: &str, tree: &mut Tree) -> anyhow::Result<()> {
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_ignored(&name) {
-            continue;
-        }
-        let path = entry.path();
-        let rel = format!("{prefix}{name}");
-        let file_type = entry
-            .file_type()
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
-        if file_type.is_dir() {
-            walk(&path, &format!("{rel}/"), tree)?;
-        } else {
-            read_file(path, rel, tree)?;
-        }
+fn prefix_of(tree_rel: &str) -> String {
+    if tree_rel.is_empty() {
+        String::new()
+    } else {
+        format!("{tree_rel}/")
     }
-    Ok(())
 }
 
-/// Markdown is read to be parsed; other files are only listed, to be copied.
-fn read_file(path: PathBuf, rel: String, tree: &mut Tree) -> anyhow::Result<()> {
-    if rel.ends_with(".md") {
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        let shown = Path::new(CONTENT_DIR).join(&rel);
-        tree.files.push(RawFile { rel, shown, bytes });
-    } else {
-        tree.assets.push(Asset { rel, source: path });
+/// Reads one source's content folder.
+struct Walker<'a> {
+    source: &'a SourceTree,
+    /// Set for members: the folder no file of theirs may lead out of.
+    fence: Option<PathBuf>,
+    /// Every source, whose mounts the site's own content must keep out of.
+    trees: &'a [SourceTree],
+}
+
+impl<'a> Walker<'a> {
+    fn new(source: &'a SourceTree, trees: &'a [SourceTree]) -> anyhow::Result<Walker<'a>> {
+        let fence = if source.id.is_empty() {
+            None
+        } else {
+            Some(
+                source
+                    .dir
+                    .canonicalize()
+                    .with_context(|| format!("cannot read `{}`", source.dir.display()))?,
+            )
+        };
+        Ok(Walker {
+            source,
+            fence,
+            trees,
+        })
     }
-    Ok(())
+
+    fn walk(&self, dir: &Path, prefix: &str, tree: &mut Tree) -> anyhow::Result<()> {
+        let entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_ignored(&name) {
+                continue;
+            }
+            let path = entry.path();
+            let rel = format!("{prefix}{name}");
+            let mut file_type = entry
+                .file_type()
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            if file_type.is_symlink() {
+                if !self.inside_fence(&path) {
+                    let d = Diagnostic::error(self.source.shown(&rel), Position::START, format!("`{rel}` is a symbolic link leading out of the tree of source `{}`", self.source.id))
+                        .with_hint("a member's files must all be inside its own tree: copy the file in, or remove the link");
+                    tree.refuse(self.source.site_rel(&rel), d);
+                    continue;
+                }
+                file_type = std::fs::metadata(&path)
+                    .with_context(|| format!("cannot read `{}`", path.display()))?
+                    .file_type();
+            }
+            if file_type.is_dir() {
+                self.walk(&path, &format!("{rel}/"), tree)?;
+            } else {
+                self.read_file(path, rel, tree)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a link leads to a file inside the member's tree (always, for the site's own).
+    fn inside_fence(&self, path: &Path) -> bool {
+        match &self.fence {
+            None => true,
+            Some(fence) => path.canonicalize().is_ok_and(|p| p.starts_with(fence)),
+        }
+    }
+
+    /// Markdown is read to be parsed; other files are only listed, to be copied.
+    fn read_file(&self, path: PathBuf, tree_rel: String, tree: &mut Tree) -> anyhow::Result<()> {
+        let shown = self.source.shown(&tree_rel);
+        let size = std::fs::metadata(&path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?
+            .len();
+        let markdown = tree_rel.ends_with(".md");
+        let limit = if markdown {
+            MAX_PAGE_BYTES
+        } else {
+            MAX_FILE_BYTES
+        };
+        if size > limit {
+            let hint = if markdown {
+                "split it into several pages"
+            } else {
+                "publish big files elsewhere (a repository or a file store) and link to them"
+            };
+            let d = Diagnostic::error(
+                &shown,
+                Position::START,
+                format!(
+                    "file too big: {} MiB, more than the {} MiB a {} may have",
+                    size >> 20,
+                    limit >> 20,
+                    if markdown { "page" } else { "file" }
+                ),
+            )
+            .with_hint(hint);
+            tree.refuse(self.source.site_rel(&tree_rel), d);
+            return Ok(());
+        }
+        let rel = self.source.site_rel(&tree_rel);
+        if self.source.id.is_empty() && self.trees.len() > 1 {
+            let member = crate::sources::tree_of(self.trees, &rel);
+            if !member.id.is_empty() {
+                let d = Diagnostic::error(
+                    &shown,
+                    Position::START,
+                    format!(
+                        "`{}` is inside the mount `{}` of source `{}`",
+                        shown.display(),
+                        member.mount,
+                        member.id
+                    ),
+                )
+                .with_hint("move it into that source's tree, or mount the source elsewhere");
+                tree.refuse(rel, d);
+                return Ok(());
+            }
+        }
+        if markdown {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            tree.files.push(RawFile { rel, shown, bytes });
+        } else {
+            tree.assets.push(Asset { rel, source: path });
+        }
+        Ok(())
+    }
 }
 
 /// Hidden files and editors' swap and backup files are never content.
@@ -142,6 +283,8 @@ pub enum EntryKind {
 /// One language version of a section or page.
 #[derive(Debug, Clone)]
 pub struct Doc {
+    /// The file's path in the site, as `@/` links name it: `nri/kenya/report.fr.md`.
+    pub rel: String,
     pub shown: PathBuf,
     pub lang: String,
     pub front: FrontMatter,
@@ -314,6 +457,13 @@ pub fn assemble<'a>(
         if doc.front.draft && !drafts {
             continue;
         }
+        let taken = config
+            .source_of(&name.key)
+            .and_then(|s| s.languages.as_ref())
+            .is_none_or(|langs| langs.contains(&doc.lang));
+        if !taken {
+            continue;
+        }
         let entry = entries.entry(name.key.clone()).or_insert_with(|| Entry {
             parent: None,
             key: name.key.clone(),
@@ -429,6 +579,7 @@ fn parse_file(
     };
     let path = url_path(&name.key, front.slug.as_deref());
     let doc = Doc {
+        rel: raw.rel,
         shown: raw.shown,
         lang,
         front,
@@ -470,17 +621,7 @@ fn attach_assets(entries: &mut [Entry], assets: &[Asset]) {
         .iter()
         .enumerate()
         // Only bundles (`name/index.md`) and sections (`_index.md`) own the files of their folder.
-        .filter(|(_, e)| {
-            e.docs.values().any(|d| {
-                let rel = d
-                    .shown
-                    .strip_prefix(CONTENT_DIR)
-                    .unwrap_or(&d.shown)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                classify(&rel).folder.is_some()
-            })
-        })
+        .filter(|(_, e)| e.docs.values().any(|d| classify(&d.rel).folder.is_some()))
         .map(|(i, e)| (e.key.clone(), i))
         .collect();
     for asset in assets {
@@ -596,6 +737,7 @@ mod tests {
         let page = "+++\ntitle = \"T\"\n+++\n";
         let files = ["bpf/_index.md", "bpf/indexing.md", "bpf/x/index.md"];
         let tree = Tree {
+            refused: Vec::new(),
             files: files
                 .iter()
                 .map(|rel| RawFile {

@@ -73,8 +73,46 @@ pub fn term_label(context: &Context, taxonomy: &str, term: &str, lang: &str) -> 
     match taxonomy {
         "group" => context.group_name(lang, term),
         "year" => term.to_string(),
+        "source" => source_name(context, term, lang),
+        "site" => site_title(context, term, lang),
         other => context.label(lang, other, term),
     }
+}
+
+/// A member's name, from this site's sources or the included sites' exports; else its id.
+fn source_name(context: &Context, id: &str, lang: &str) -> String {
+    if let Some(member) = context
+        .sources
+        .iter()
+        .find(|t| t.id == id)
+        .and_then(|t| t.member.as_ref())
+    {
+        return member.name_in(lang).to_string();
+    }
+    context
+        .included
+        .iter()
+        .find_map(|i| i.site.members.get(id).cloned())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// A site's title in `lang` (or its first language), by the `site` facet's id.
+fn site_title(context: &Context, id: &str, lang: &str) -> String {
+    if id == crate::search::site_id(context.config) {
+        return context.site_title(lang);
+    }
+    context
+        .included
+        .iter()
+        .find(|i| i.site.id == id)
+        .and_then(|i| {
+            i.site
+                .titles
+                .get(lang)
+                .or_else(|| i.site.titles.values().next())
+                .cloned()
+        })
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// The home's "browse" boxes: each taxonomy with its terms.

@@ -91,6 +91,23 @@ enum Command {
         /// What to look for; quotes make a phrase
         query: Vec<String>,
     },
+    /// Manage the members' content trees listed under `[[sources]]` in site.toml
+    Sources {
+        #[command(subcommand)]
+        action: SourcesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SourcesAction {
+    /// Fetch the git sources again and pin, in plenary.lock, the commit each `rev` names now
+    Update {
+        /// The site root: the folder holding site.toml and plenary.lock
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Only this source (its `id`); all git sources when left out
+        id: Option<String>,
+    },
 }
 
 /// Exit codes: 0 built, 1 the site's files have errors, 2 the machine failed (I/O and the like).
@@ -141,6 +158,9 @@ fn main() -> ExitCode {
             (root, Some(out), drafts, false)
         }
         Command::Check { root } => (root, None, false, true),
+        Command::Sources {
+            action: SourcesAction::Update { root, id },
+        } => return update_sources(&root, id.as_deref()),
     };
     let progress: Option<Box<dyn Progress>> = Some(Box::new(Bar::new()));
     let outcome = build::build(build::Options {
@@ -171,6 +191,46 @@ fn main() -> ExitCode {
                     "build failed"
                 }
             );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `plenary sources update`: moves the pins and says which moved.
+fn update_sources(root: &std::path::Path, id: Option<&str>) -> ExitCode {
+    let updated = plenary::config::load(root).and_then(|config| match config {
+        Ok(config) => plenary::sources::update(&config, id),
+        Err(diags) => Ok(Err(diags)),
+    });
+    match updated {
+        Ok(Ok(moved)) => {
+            for m in &moved {
+                let short = |c: &str| c.chars().take(12).collect::<String>();
+                match &m.from {
+                    Some(from) => eprintln!(
+                        "{}: `{}` moved from {} to {}",
+                        m.id,
+                        m.rev,
+                        short(from),
+                        short(&m.to)
+                    ),
+                    None => eprintln!("{}: `{}` pinned at {}", m.id, m.rev, short(&m.to)),
+                }
+            }
+            if moved.is_empty() {
+                eprintln!(
+                    "every git source is at the commit its rev names: plenary.lock unchanged"
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Err(diags)) => {
+            print_diagnostics(&diags);
+            eprintln!("update failed: the pins of the sources above are unchanged");
             ExitCode::from(1)
         }
         Err(e) => {

@@ -155,6 +155,11 @@ fn render_doc(
     diags: &mut Vec<Diagnostic>,
 ) -> (Body, bool) {
     let body = doc.body();
+    let source = config.source_of(&entry.key);
+    // A member's `@/` links name files of its own tree.
+    let mount = source.map_or("", |s| s.mount.as_str());
+    let untrusted = source.is_some_and(|s| !s.trusted);
+    let mut needs_cleaning = false;
     let mut events: Vec<Event> = Vec::new();
     let mut links_vary = false;
     let mut links = Vec::new();
@@ -171,11 +176,11 @@ fn render_doc(
                 id,
             }) => {
                 links_vary |= dest_url.starts_with("@/");
-                links.extend(link_target(&dest_url));
+                links.extend(link_target(&dest_url, mount));
+                needs_cleaning |= untrusted && !is_plain_url(&dest_url);
                 let dest_url = resolve(
                     &dest_url,
-                    doc,
-                    entry,
+                    (doc, entry, mount),
                     content,
                     config,
                     lang,
@@ -195,11 +200,11 @@ fn render_doc(
                 title,
                 id,
             }) => {
-                links.extend(link_target(&dest_url));
+                links.extend(link_target(&dest_url, mount));
+                needs_cleaning |= untrusted && !is_plain_url(&dest_url);
                 let dest_url = resolve(
                     &dest_url,
-                    doc,
-                    entry,
+                    (doc, entry, mount),
                     content,
                     config,
                     lang,
@@ -249,6 +254,10 @@ fn render_doc(
                 }
                 Event::End(TagEnd::Heading(level))
             }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                needs_cleaning |= untrusted;
+                event
+            }
             other => other,
         };
         events.push(event);
@@ -262,6 +271,9 @@ fn render_doc(
     };
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if needs_cleaning {
+        html = crate::sanitize::clean(&html);
+    }
     (
         Body {
             html,
@@ -274,19 +286,24 @@ fn render_doc(
     )
 }
 
-/// The entry an `@/` link names.
-fn link_target(dest: &str) -> Option<String> {
+/// The entry an `@/` link names; a member's links name files under its mount.
+fn link_target(dest: &str, mount: &str) -> Option<String> {
     let target = dest.strip_prefix("@/")?;
     let file = target.split_once('#').map_or(target, |(file, _)| file);
-    Some(crate::content::classify(file).key)
+    Some(crate::content::classify(&join_key(mount, file)).key)
+}
+
+/// A link or image address that needs no sanitising: relative, or a web, mail or phone address.
+fn is_plain_url(dest: &str) -> bool {
+    crate::sanitize::scheme(dest)
+        .is_none_or(|scheme| ["http", "https", "mailto", "tel"].contains(&scheme.as_str()))
 }
 
 /// The URL a link or image points at for readers of `lang`.
 #[allow(clippy::too_many_arguments)]
 fn resolve<'a>(
     dest: &CowStr<'a>,
-    doc: &Doc,
-    entry: &Entry,
+    (doc, entry, mount): (&Doc, &Entry, &str),
     content: &Content,
     config: &Config,
     lang: &str,
@@ -297,7 +314,7 @@ fn resolve<'a>(
         let (file, fragment) = target
             .split_once('#')
             .map_or((target, None), |(f, frag)| (f, Some(frag)));
-        let name = crate::content::classify(file);
+        let name = crate::content::classify(&join_key(mount, file));
         let found = content.get(&name.key).filter(|e| e.kind == name.kind);
         return match found {
             Some(target_entry) => {
@@ -313,7 +330,16 @@ fn resolve<'a>(
                 })
             }
             None => {
-                let known: Vec<String> = content.entries.iter().map(|e| content_file(e)).collect();
+                // A member's links are written from its own tree: so are the suggestions.
+                let known: Vec<String> = content
+                    .entries
+                    .iter()
+                    .map(|e| content_file(e))
+                    .filter_map(|f| match mount {
+                        "" => Some(f),
+                        _ => f.strip_prefix(&format!("{mount}/")).map(str::to_string),
+                    })
+                    .collect();
                 let pos = Position::at(&doc.text, doc.body_start + offset);
                 let mut d = Diagnostic::error(
                     &doc.shown,
@@ -354,12 +380,7 @@ pub fn asset_url(entry: &Entry, file: &str) -> String {
 
 /// The file an entry's default version lives in, as `@/` links name it.
 fn content_file(entry: &Entry) -> String {
-    let doc = entry.original_doc();
-    doc.shown
-        .strip_prefix(crate::content::CONTENT_DIR)
-        .unwrap_or(&doc.shown)
-        .to_string_lossy()
-        .replace('\\', "/")
+    entry.original_doc().rel.clone()
 }
 
 fn is_relative(dest: &str) -> bool {
@@ -473,6 +494,7 @@ mod tests {
         let config =
             crate::config::parse(Path::new("/site"), Path::new("site.toml"), text).unwrap();
         let tree = Tree {
+            refused: Vec::new(),
             files: files
                 .iter()
                 .map(|(rel, text)| RawFile {

@@ -78,6 +78,10 @@ pub struct Hit {
     /// HTML: the matched words in `<mark>`, everything else escaped.
     pub excerpt: String,
     pub translations: Vec<(String, String)>,
+    /// The member that published it, if a member did.
+    pub source: Option<String>,
+    /// The site it is on (the `site` facet's value): links to other sites' pages are absolute.
+    pub site: Option<String>,
 }
 
 /// A request the caller must fix (an unknown language or facet); the HTTP API answers 400.
@@ -271,6 +275,8 @@ impl Searched<'_> {
             group: doc.group,
             excerpt,
             translations: doc.translations,
+            source: doc.source,
+            site: doc.site,
         })
     }
 

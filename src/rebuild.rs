@@ -205,12 +205,11 @@ impl Memo {
         self.next_stamp
     }
 
-    /// Reads the content files at `changed` (paths under `content/`, files or folders, there
-    /// or gone) again, and patches the site at `site_dir` to match; `Err` holds the
+    /// Reads the content files at `changed` (paths in the site, as `content::load` gives
+    /// them: files or folders, there or gone) again, and patches the site at `site_dir` to match; `Err` holds the
     /// diagnostics of a change that does not build, and the site is left as it was.
     pub fn rebuild(
         &mut self,
-        root: &Path,
         site_dir: &Path,
         changed: &[String],
     ) -> anyhow::Result<Checked<Patched>> {
@@ -221,7 +220,7 @@ impl Memo {
             .map(|rel| self.files.get(rel).cloned())
             .collect();
         for rel in changed {
-            self.reread(root, rel, &config)?;
+            self.reread(rel, &config)?;
         }
         let (loaded, touched, mut diags) = match self.edited_in_place(&old, changed, &before) {
             Some(Ok(edited)) => edited,
@@ -259,7 +258,11 @@ impl Memo {
         }
         let touched_files: Vec<PathBuf> = changed
             .iter()
-            .map(|rel| root.join(content::CONTENT_DIR).join(rel))
+            .map(|rel| {
+                let tree = crate::sources::tree_of(&old.sources, rel);
+                let tree_rel = tree.tree_rel(rel).unwrap_or(rel);
+                tree.dir.join(content::CONTENT_DIR).join(tree_rel)
+            })
             .collect();
         let (extras, extras_written) = self.write_extras(site_dir, extras, &touched_files)?;
         written += extras_written;
@@ -447,15 +450,18 @@ impl Memo {
     }
 
     /// Forgets what was read at `rel` and reads what is there now.
-    fn reread(&mut self, root: &Path, rel: &str, config: &Config) -> anyhow::Result<()> {
+    fn reread(&mut self, rel: &str, config: &Config) -> anyhow::Result<()> {
         let under = format!("{rel}/");
         self.files.retain(|r, _| r != rel && !r.starts_with(&under));
         self.assets
             .retain(|r, _| r != rel && !r.starts_with(&under));
-        let tree = content::load_at(root, rel)?;
+        let tree = content::load_at(&self.built.sources, rel)?;
         for raw in tree.files {
             let parsed = content::parse_one(raw, config);
             self.files.insert(parsed.rel.clone(), parsed);
+        }
+        for refused in tree.refused {
+            self.files.insert(refused.rel.clone(), refused);
         }
         for asset in tree.assets {
             self.assets.insert(asset.rel.clone(), asset);

@@ -20,6 +20,8 @@ use crate::output::Sink;
 use crate::site::Site;
 use crate::views::{self, Context, Link};
 
+pub mod members;
+
 pub const THEMES_DIR: &str = "themes";
 pub const TEMPLATES_DIR: &str = "templates";
 
@@ -104,8 +106,28 @@ pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec
             }
         }
     }
+    // Themes made before members' pages existed get the default theme's.
+    for name in MEMBER_TEMPLATES {
+        if !by_name.contains_key(name) {
+            if let Some((_, source)) = crate::builtin::TEMPLATES.iter().find(|(n, _)| *n == name) {
+                by_name.insert(
+                    name.to_string(),
+                    TemplateFile {
+                        name: name.to_string(),
+                        shown: Path::new(crate::builtin::SHOWN_PREFIX)
+                            .join(TEMPLATES_DIR)
+                            .join(name),
+                        source: source.to_string(),
+                    },
+                );
+            }
+        }
+    }
     Ok((by_name.into_values().collect(), diags))
 }
+
+/// Templates of the members' pages, taken from the default theme when a theme has none.
+const MEMBER_TEMPLATES: [&str; 2] = ["member.html", "members.html"];
 
 pub fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     let entries =
@@ -365,6 +387,16 @@ pub enum Job {
     Search {
         lang: usize,
     },
+    /// The directory of members, by kind and region.
+    Members {
+        lang: usize,
+    },
+    /// A member's page: who it is and what it has published (`member` as in `Config::sources`).
+    Member {
+        member: usize,
+        lang: usize,
+        page: usize,
+    },
 }
 
 /// What one language's pages share, built once.
@@ -523,6 +555,9 @@ pub fn job_url(job: &Job, context: &Context, site: &Site) -> String {
             crate::search_page::SEARCH_PATH
         ),
         Job::NotFound { lang } => format!("{}/404.html", config.lang_prefix(code(lang))),
+        Job::Members { .. } | Job::Member { .. } => {
+            members::job_url(context, job).unwrap_or_default()
+        }
     }
 }
 
@@ -551,6 +586,8 @@ fn language_base(context: &Context, top_sections: &[usize], lang: &str) -> Value
                 feed_url => format!("{}/atom.xml", context.config.lang_prefix(lang)),
                 // Empty when the site has no search index, so themes can leave the form out.
                 search_url => if context.config.search_index { format!("{}{}", context.config.lang_prefix(lang), crate::search_page::SEARCH_PATH) } else { String::new() },
+                // Empty when the site has no member sources.
+                members_url => if context.config.sources.is_empty() { String::new() } else { members::directory_url(context, lang) },
                 taxonomies => context.config.taxonomies.iter().map(|t| context! { name => t, url => format!("{}/{t}s/", context.config.lang_prefix(lang)) }).collect::<Vec<_>>(),
             },
             menu => menu,
@@ -725,6 +762,10 @@ impl Templates {
                 let ctx = context! { ..l.base.clone(), ..context! { current_url => url.clone(), languages => context.switcher_for_path("/404.html", &l.code), alternates => Vec::<Value>::new() } };
                 ("404.html", ctx)
             }
+            Job::Members { lang } => self.render_members(context, site, &shared[lang], &url),
+            Job::Member { member, lang, page } => {
+                self.render_member(context, site, &shared[lang], (member, page), &url)
+            }
         };
         let path = output_path(&url);
         match self.env.get_template(template).and_then(|t| t.render(ctx)) {
@@ -806,6 +847,7 @@ fn jobs(context: &Context, site: &Site, search_page: bool) -> Vec<Job> {
                 }));
             }
         }
+        members::jobs(context, site, &mut jobs, lang);
     }
     jobs
 }

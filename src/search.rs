@@ -21,9 +21,10 @@ use crate::views::Context;
 
 pub const SEARCH_DIR: &str = "_search";
 /// Raised whenever what the index holds or how it is analysed changes.
-pub const FORMAT_VERSION: u32 = 4;
-/// The facets every page can be filtered and counted by.
-pub const FACETS: [&str; 5] = ["kind", "group", "year", "theme", "region"];
+pub const FORMAT_VERSION: u32 = 5;
+/// The facets every page can be filtered and counted by: `source` is the member that
+/// published it, `site` the site it is on (others' pages come in through their exports).
+pub const FACETS: [&str; 7] = ["kind", "group", "year", "theme", "region", "source", "site"];
 
 /// One page in one language, as search sees it. The body is borrowed from the rendered
 /// pages while indexing: it is most of the text, and copying it cost time and memory.
@@ -46,6 +47,12 @@ pub struct SearchDoc<'a> {
     pub year: Option<String>,
     pub themes: Vec<String>,
     pub region: Option<String>,
+    /// The id of the member source it comes from; `None` for the site's own content.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The site it is on, by `site_id`.
+    #[serde(default)]
+    pub site: Option<String>,
     /// The same page in the other languages it is written in: (language, URL).
     pub translations: Vec<(String, String)>,
 }
@@ -68,6 +75,7 @@ pub fn documents_of<'a>(
     entries: impl IntoIterator<Item = usize>,
 ) -> Vec<SearchDoc<'a>> {
     let config = context.config;
+    let site = site_id(config);
     let mut docs = Vec::new();
     for index in entries {
         let entry = &context.content.entries[index];
@@ -100,6 +108,8 @@ pub fn documents_of<'a>(
                     .map(|d| d.year.to_string()),
                 themes: original.themes.clone(),
                 region: original.region.clone(),
+                source: config.source_of(&entry.key).map(|s| s.id.clone()),
+                site: Some(site.clone()),
                 translations: entry
                     .docs
                     .keys()
@@ -122,7 +132,7 @@ pub struct Fields {
     pub headings: Field,
     pub body: Field,
     pub stored: Field,
-    pub facets: [Field; 5],
+    pub facets: [Field; FACETS.len()],
 }
 
 pub fn schema(lang: &str) -> (Schema, Fields) {
@@ -286,12 +296,21 @@ fn indexing_cost_per_byte(lang: &str) -> usize {
 }
 
 /// A page's values for each of `FACETS`, in that order.
-pub fn facet_values(doc: &SearchDoc) -> [Vec<String>; 5] {
+pub fn facet_values(doc: &SearchDoc) -> [Vec<String>; FACETS.len()] {
     [
         doc.kind.iter().cloned().collect(),
         doc.group.iter().cloned().collect(),
         doc.year.iter().cloned().collect(),
         doc.themes.clone(),
         doc.region.iter().cloned().collect(),
+        doc.source.iter().cloned().collect(),
+        doc.site.iter().cloned().collect(),
     ]
+}
+
+/// How the `site` facet names a site: the host of its `base_url` (`igf.example.org`).
+pub fn site_id(config: &crate::config::Config) -> String {
+    let url = &config.base_url;
+    let host = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    host.split('/').next().unwrap_or(host).to_string()
 }

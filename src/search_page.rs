@@ -180,7 +180,8 @@ pub fn view(
                     context! { value => value.clone(), label => text, count => *count, selected, url => search_url(context, lang, &toggled) }
                 })
                 .collect();
-            if !values.is_empty() {
+            // One site alone is no choice: the site facet shows when others' pages are searched too.
+            if !values.is_empty() && (name != "site" || values.len() > 1) {
                 facets.push(context! { name => name, values });
             }
         }
@@ -267,6 +268,15 @@ pub fn known_facet_values(context: &Context) -> BTreeMap<&'static str, Vec<Strin
             known.entry(name).or_default().extend(list);
         }
     }
+    let sources = context.sources.iter().skip(1).map(|t| t.id.clone());
+    known.entry("source").or_default().extend(sources);
+    let mut sites = vec![crate::search::site_id(context.config)];
+    for included in context.included {
+        sites.push(included.site.id.clone());
+        let members = included.docs.iter().filter_map(|d| d.source.clone());
+        known.entry("source").or_default().extend(members);
+    }
+    known.entry("site").or_default().extend(sites);
     known
         .into_iter()
         .map(|(name, values)| (name, values.into_iter().collect()))

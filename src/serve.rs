@@ -190,7 +190,7 @@ pub fn serve(
     };
     // Watching starts before the server says it is ready: no save after that is missed.
     let watch = match served.live {
-        Some(_) => Some(Watch::start(&options.root)?),
+        Some(_) => Some(Watch::start(&crate::watch::Watched::of(&options.root))?),
         None => None,
     };
     stop_on_interrupt();
@@ -500,12 +500,7 @@ fn send(request: Request, reply: Reply) {
 
 impl Site {
     fn context(&self) -> Context<'_> {
-        Context {
-            config: &self.loaded.config,
-            content: &self.loaded.content,
-            bodies: &self.loaded.bodies,
-            messages: &self.loaded.messages,
-        }
+        self.loaded.context()
     }
 
     fn respond(&self, path: &str, query: &str, request: &Request) -> Reply {

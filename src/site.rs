@@ -17,6 +17,8 @@ pub struct Site {
     /// How many pages each section holds, its subsections' included.
     pub totals: BTreeMap<String, usize>,
     pub taxonomies: Vec<Taxonomy>,
+    /// Pages of each member source (as in `Config::sources`), newest first.
+    pub member_pages: Vec<Vec<usize>>,
 }
 
 /// A way of grouping pages: by group, year, theme, region or kind.
@@ -70,12 +72,21 @@ pub fn index(content: &Content, config: &Config) -> Site {
         .iter()
         .map(|name| taxonomy(name, &newest, content))
         .collect();
+    let mut member_pages = vec![Vec::new(); config.sources.len()];
+    if !config.sources.is_empty() {
+        for &i in &newest {
+            if let Some(source) = config.source_index(&content.entries[i].key) {
+                member_pages[source].push(i);
+            }
+        }
+    }
     Site {
         section_pages,
         subsections,
         newest,
         totals,
         taxonomies,
+        member_pages,
     }
 }
 
@@ -202,6 +213,7 @@ mod tests {
             ("bpf/y/_index.md", "+++\ntitle = \"Sub\"\n+++\n"),
         ];
         let tree = Tree {
+            refused: Vec::new(),
             files: files
                 .iter()
                 .map(|(rel, t)| RawFile {

@@ -13,6 +13,10 @@ pub struct Context<'a> {
     pub content: &'a Content,
     pub bodies: &'a Bodies,
     pub messages: &'a Messages,
+    /// The content trees, the site's own first: who published what.
+    pub sources: &'a [crate::sources::SourceTree],
+    /// Other sites whose pages the search covers too.
+    pub included: &'a [crate::search_export::Included],
 }
 
 #[derive(Serialize, Clone)]
@@ -77,6 +81,8 @@ pub struct PageView {
     pub content: String,
     pub toc: Vec<Heading>,
     pub translations: Vec<Link>,
+    /// The member whose tree the page comes from, with its page; `None` for the site's own.
+    pub published_by: Option<Link>,
     pub extra: toml::Table,
 }
 
@@ -254,6 +260,7 @@ impl Context<'_> {
                     url: entry.url(self.config, code),
                 })
                 .collect(),
+            published_by: crate::render::members::published_by(self, &entry.key, lang),
             extra: front.extra.clone(),
         }
     }

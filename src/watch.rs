@@ -32,19 +32,68 @@ pub struct Changes {
     pub rescan: bool,
 }
 
+/// What a site's watch covers: the site root, and the content folders of members whose trees
+/// are folders of their own (`[[sources]]` with a `path`); git sources are pinned commits.
+#[derive(Debug, Clone, Default)]
+pub struct Watched {
+    /// Absolute, links resolved, as the watcher names paths.
+    pub root: PathBuf,
+    pub members: Vec<PathBuf>,
+}
+
+impl Watched {
+    /// The site at `root` and its members' content folders, as `site.toml` lists them now.
+    pub fn of(root: &Path) -> Watched {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let members = match crate::config::load(&root) {
+            Ok(Ok(config)) => config
+                .sources
+                .iter()
+                .filter_map(|s| match &s.location {
+                    crate::sources::Location::Path(path) => root
+                        .join(path)
+                        .join(crate::content::CONTENT_DIR)
+                        .canonicalize()
+                        .ok(),
+                    crate::sources::Location::Git { .. } => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Watched { root, members }
+    }
+
+    /// `site.toml`, the watched folders under the root, the members' content folders.
+    fn paths(&self) -> Vec<PathBuf> {
+        let mut paths = watched_paths(&self.root);
+        paths.extend(self.members.iter().cloned());
+        paths
+    }
+
+    /// Whether a change at `path` can change the site.
+    pub fn matters(&self, path: &Path) -> bool {
+        if matters(&self.root, path) {
+            return true;
+        }
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        self.members.iter().any(|m| path.starts_with(m)) && !is_editor_scratch(name)
+    }
+}
+
 /// A site being watched: changes are collected from the moment it starts.
 pub struct Watch {
-    root: PathBuf,
+    watched: Watched,
     watcher: notify::RecommendedWatcher,
     events: mpsc::Receiver<notify::Result<notify::Event>>,
 }
 
 impl Watch {
-    /// Starts watching `root`'s sources.
-    pub fn start(root: &Path) -> anyhow::Result<Watch> {
-        let root = root
-            .canonicalize()
-            .with_context(|| format!("cannot watch `{}`", root.display()))?;
+    /// Starts watching a site's sources.
+    pub fn start(watched: &Watched) -> anyhow::Result<Watch> {
+        let root = &watched.root;
         let (send, events) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(move |event| {
             let _ = send.send(event);
@@ -57,8 +106,11 @@ impl Watch {
         for folder in WATCHED_FOLDERS {
             watch_folder(&mut watcher, &root.join(folder))?;
         }
+        for folder in &watched.members {
+            watch_folder(&mut watcher, folder)?;
+        }
         Ok(Watch {
-            root,
+            watched: watched.clone(),
             watcher,
             events,
         })
@@ -71,7 +123,8 @@ impl Watch {
         stop: impl Fn() -> bool,
         mut changed: impl FnMut(Changes) -> bool,
     ) -> anyhow::Result<()> {
-        let root = self.root.clone();
+        let watched = self.watched.clone();
+        let root = &watched.root;
         loop {
             let first = match self.events.recv_timeout(STOP_CHECK) {
                 Ok(first) => first,
@@ -80,7 +133,7 @@ impl Watch {
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             };
             let mut burst = Changes::default();
-            add(&root, &mut burst, first);
+            add(&watched, &mut burst, first);
             let started = Instant::now();
             loop {
                 let wait = QUIET.min(AT_MOST.saturating_sub(started.elapsed()));
@@ -88,7 +141,7 @@ impl Watch {
                     break;
                 }
                 match self.events.recv_timeout(wait) {
-                    Ok(event) => add(&root, &mut burst, event),
+                    Ok(event) => add(&watched, &mut burst, event),
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 }
@@ -119,7 +172,7 @@ fn watch_folder(watcher: &mut impl notify::Watcher, folder: &Path) -> anyhow::Re
     Ok(())
 }
 
-fn add(root: &Path, burst: &mut Changes, event: notify::Result<notify::Event>) {
+fn add(watched: &Watched, burst: &mut Changes, event: notify::Result<notify::Event>) {
     let Ok(event) = event else {
         // The watcher's own errors (a queue overflow among them): rebuild everything.
         burst.rescan = true;
@@ -132,7 +185,7 @@ fn add(root: &Path, burst: &mut Changes, event: notify::Result<notify::Event>) {
         return;
     }
     for path in event.paths {
-        if matters(root, &path) && !burst.paths.contains(&path) {
+        if watched.matters(&path) && !burst.paths.contains(&path) {
             burst.paths.push(path);
         }
     }
@@ -167,10 +220,10 @@ impl Seen {
 }
 
 impl Snapshot {
-    /// Every watched file and folder under `root`, as it is now.
-    pub fn take(root: &Path) -> Snapshot {
+    /// Every watched file and folder, as it is now.
+    pub fn take(watched: &Watched) -> Snapshot {
         let mut snapshot = Snapshot::default();
-        for path in watched_paths(root) {
+        for path in watched.paths() {
             snapshot.look(&path);
         }
         snapshot
@@ -200,7 +253,7 @@ impl Snapshot {
     /// What changed since the snapshot was taken (files added, changed or removed, folders
     /// made or removed), by `stat` alone but for folders whose contents changed; and the
     /// snapshot brought up to date.
-    pub fn changes(&mut self, root: &Path) -> Vec<PathBuf> {
+    pub fn changes(&mut self, watched: &Watched) -> Vec<PathBuf> {
         let mut changed = Vec::new();
         let mut relist = Vec::new();
         for (path, seen) in &self.seen {
@@ -213,7 +266,7 @@ impl Snapshot {
             }
         }
         // Watched folders made since.
-        for path in watched_paths(root) {
+        for path in watched.paths() {
             if !self.seen.contains_key(&path) && path.exists() {
                 changed.push(path);
             }
@@ -234,7 +287,7 @@ impl Snapshot {
                 self.seen.insert(folder, Seen::of(&meta));
             }
         }
-        changed.retain(|p| matters(root, p));
+        changed.retain(|p| watched.matters(p));
         // A path inside another that changed is covered by it.
         changed.sort();
         changed.dedup_by(|later, earlier| later.starts_with(&*earlier));
@@ -302,8 +355,12 @@ mod tests {
         write("content/a/index.md", "one");
         write("content/b/index.md", "two");
         write("public/index.html", "built");
-        let mut snapshot = Snapshot::take(&root);
-        assert!(snapshot.changes(&root).is_empty(), "nothing changed yet");
+        let watched = Watched {
+            root: root.clone(),
+            members: Vec::new(),
+        };
+        let mut snapshot = Snapshot::take(&watched);
+        assert!(snapshot.changes(&watched).is_empty(), "nothing changed yet");
         // Sizes differ, so the change shows whatever the clock's resolution.
         write("content/a/index.md", "one, longer");
         write("content/b/new.md", "new file in a folder seen before");
@@ -312,7 +369,7 @@ mod tests {
         write("public/index.html", "outputs do not count");
         write("content/a/.index.md.swp", "editor scratch does not count");
         let changed: Vec<String> = snapshot
-            .changes(&root)
+            .changes(&watched)
             .iter()
             .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
             .collect();
@@ -325,7 +382,10 @@ mod tests {
                 "content/c"
             ]
         );
-        assert!(snapshot.changes(&root).is_empty(), "seen once, not again");
+        assert!(
+            snapshot.changes(&watched).is_empty(),
+            "seen once, not again"
+        );
     }
 
     #[test]

@@ -301,7 +301,10 @@ fn unknown_languages_and_filters_are_the_callers_mistake() {
     };
     assert_eq!(
         searcher().search(&request).unwrap_err(),
-        Invalid("unknown filter `colour`; filters are: kind, group, year, theme, region".into())
+        Invalid(
+            "unknown filter `colour`; filters are: kind, group, year, theme, region, source, site"
+                .into()
+        )
     );
 }
 

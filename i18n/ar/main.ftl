@@ -153,6 +153,21 @@ search-facet-group = المجموعة
 search-facet-year = السنة
 search-facet-theme = الموضوع
 search-facet-region = المنطقة
+search-facet-source = الناشر
+search-facet-site = الموقع
 search-filter-selected = (عامل التصفية مُفعَّل؛ اختره مرة أخرى لإزالته)
 search-translations = متاح أيضًا باللغات:
 search-unavailable = البحث غير متاح في هذه النسخة من الموقع. ولا يزال بإمكانك تصفّح الأرشيف حسب المجموعة أو السنة أو الموضوع أو المنطقة.
+
+## الأعضاء: المجموعات التي يجمع الموقع محتواها
+members-title = الأعضاء
+member-kind-bpf = منتديات أفضل الممارسات
+member-kind-dc = الائتلافات الدينامية
+member-kind-nri = منتديات إدارة الإنترنت الوطنية والإقليمية والشبابية
+member-kind = نوع المجموعة
+member-website = الموقع الإلكتروني
+member-contact = جهة الاتصال
+member-licence = الترخيص
+member-works = المنشورات
+member-region-none = أخرى
+footer-members = الأعضاء: من ينشر هنا

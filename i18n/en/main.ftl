@@ -146,6 +146,21 @@ search-facet-group = Group
 search-facet-year = Year
 search-facet-theme = Theme
 search-facet-region = Region
+search-facet-source = Published by
+search-facet-site = Site
 search-filter-selected = (selected: select it again to remove this filter)
 search-translations = Also in:
 search-unavailable = Search is not available on this copy of the site. You can still browse the archive by group, year, theme or region.
+
+## Members: the groups whose own content trees the site brings together
+members-title = Members
+member-kind-bpf = Best Practice Forums
+member-kind-dc = Dynamic Coalitions
+member-kind-nri = National, Regional and Youth IGFs
+member-kind = Type of group
+member-website = Website
+member-contact = Contact
+member-licence = Licence
+member-works = Publications
+member-region-none = Other
+footer-members = Members: who publishes here

@@ -148,6 +148,21 @@ search-facet-group = Grupo
 search-facet-year = Año
 search-facet-theme = Tema
 search-facet-region = Región
+search-facet-source = Publicado por
+search-facet-site = Sitio
 search-filter-selected = (filtro activo: selecciónelo de nuevo para quitarlo)
 search-translations = También en:
 search-unavailable = La búsqueda no está disponible en esta copia del sitio. Puede consultar el archivo por grupo, año, tema o región.
+
+## Miembros: los grupos cuyos árboles de contenido reúne el sitio
+members-title = Miembros
+member-kind-bpf = Foros de mejores prácticas
+member-kind-dc = Coaliciones dinámicas
+member-kind-nri = FGI nacionales, regionales y juveniles
+member-kind = Tipo de grupo
+member-website = Sitio web
+member-contact = Contacto
+member-licence = Licencia
+member-works = Publicaciones
+member-region-none = Otras
+footer-members = Miembros: quién publica aquí

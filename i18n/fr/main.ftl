@@ -148,6 +148,21 @@ search-facet-group = Groupe
 search-facet-year = Année
 search-facet-theme = Thème
 search-facet-region = Région
+search-facet-source = Publié par
+search-facet-site = Site
 search-filter-selected = (filtre actif : sélectionnez-le de nouveau pour le retirer)
 search-translations = Également en :
 search-unavailable = La recherche n'est pas disponible sur cette copie du site. Vous pouvez toutefois parcourir les archives par groupe, par année, par thème ou par région.
+
+## Membres : les groupes dont le site réunit les arborescences de contenu
+members-title = Membres
+member-kind-bpf = Forums sur les meilleures pratiques
+member-kind-dc = Coalitions dynamiques
+member-kind-nri = FGI nationaux, régionaux et de jeunes
+member-kind = Type de groupe
+member-website = Site web
+member-contact = Contact
+member-licence = Licence
+member-works = Publications
+member-region-none = Autres
+footer-members = Membres : qui publie ici

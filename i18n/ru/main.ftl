@@ -150,6 +150,21 @@ search-facet-group = Группа
 search-facet-year = Год
 search-facet-theme = Тема
 search-facet-region = Регион
+search-facet-source = Опубликовано
+search-facet-site = Сайт
 search-filter-selected = (фильтр выбран; выберите его еще раз, чтобы отменить)
 search-translations = Другие языки:
 search-unavailable = Поиск недоступен в этой копии сайта. Архив можно просматривать по группам, годам, темам и регионам.
+
+## Участники: группы, чьи деревья материалов объединяет сайт
+members-title = Участники
+member-kind-bpf = Форумы по передовой практике
+member-kind-dc = Динамические коалиции
+member-kind-nri = Национальные, региональные и молодежные ФУИ
+member-kind = Тип группы
+member-website = Веб-сайт
+member-contact = Контакты
+member-licence = Лицензия
+member-works = Публикации
+member-region-none = Другие
+footer-members = Участники: кто здесь публикуется

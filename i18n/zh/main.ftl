@@ -144,6 +144,21 @@ search-facet-group = 小组
 search-facet-year = 年份
 search-facet-theme = 主题
 search-facet-region = 区域
+search-facet-source = 发布者
+search-facet-site = 网站
 search-filter-selected = （已选定；再次选择即可取消此筛选条件）
 search-translations = 其他语言版本：
 search-unavailable = 本网站副本不提供搜索功能。您仍可按小组、年份、主题或区域浏览档案。
+
+## 成员：本网站汇集其内容的各个小组
+members-title = 成员
+member-kind-bpf = 最佳做法论坛
+member-kind-dc = 动态联盟
+member-kind-nri = 国家、区域和青年互联网治理论坛
+member-kind = 小组类型
+member-website = 网站
+member-contact = 联系方式
+member-licence = 许可
+member-works = 出版物
+member-region-none = 其他
+footer-members = 成员：在此发布的机构

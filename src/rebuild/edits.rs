@@ -127,6 +127,8 @@ fn with_content(old: &Loaded, content: Content, bodies: Bodies, site: Site) -> L
         templates: old.templates.clone(),
         bodies,
         site,
+        sources: old.sources.clone(),
+        included: old.included.clone(),
     }
 }
 

@@ -102,6 +102,8 @@ pub(super) fn job_id(job: &Job, whole: &Whole) -> u64 {
         } => (4, taxonomy, term, lang, page, whole.taxonomies).hash(&mut h),
         Job::NotFound { lang } => (5, lang).hash(&mut h),
         Job::Search { lang } => (6, lang).hash(&mut h),
+        Job::Members { lang } => (7, lang).hash(&mut h),
+        Job::Member { member, lang, page } => (8, member, lang, page).hash(&mut h),
     }
     h.finish()
 }
@@ -203,7 +205,9 @@ pub(super) fn signature(
         | Job::Taxonomy { lang, .. }
         | Job::Term { lang, .. }
         | Job::NotFound { lang }
-        | Job::Search { lang } => lang,
+        | Job::Search { lang }
+        | Job::Members { lang }
+        | Job::Member { lang, .. } => lang,
     };
     // The menu every page shows.
     for &i in top {
@@ -268,6 +272,17 @@ pub(super) fn signature(
         Job::Search { .. } => {
             6.hash(&mut h);
             whole.facet_values.hash(&mut h);
+        }
+        // The directory shows how many pages each member has.
+        Job::Members { .. } => {
+            7.hash(&mut h);
+            for pages in &site.member_pages {
+                pages.len().hash(&mut h);
+            }
+        }
+        Job::Member { member, lang, page } => {
+            8.hash(&mut h);
+            listed(&mut h, &site.member_pages[member], page, lang);
         }
     }
     h.finish()

@@ -11,7 +11,7 @@ use super::{build_site, lock, write, Options, Served, Site, KEEP_OLD_BUILDS, SER
 use crate::build::Report;
 use crate::live::Event;
 use crate::rebuild::{Memo, Patched};
-use crate::watch::{Changes, Snapshot};
+use crate::watch::{Changes, Snapshot, Watched};
 
 impl Served {
     /// Keeps what a full build leaves for the next rebuild, in watch mode.
@@ -30,7 +30,7 @@ impl Served {
     /// the build is seen as a change after it).
     pub(super) fn take_snapshot(&self, options: &Options) {
         if options.watch {
-            *lock(&self.snapshot) = Snapshot::take(&canonical(&options.root));
+            *lock(&self.snapshot) = Snapshot::take(&Watched::of(&options.root));
         }
     }
 
@@ -44,7 +44,7 @@ impl Served {
     pub fn rebuild(&self, options: &Options, changes: &Changes) -> Option<Result<Report, String>> {
         let rescanned;
         let changes = if changes.rescan {
-            let paths = lock(&self.snapshot).changes(&canonical(&options.root));
+            let paths = lock(&self.snapshot).changes(&Watched::of(&options.root));
             if paths.is_empty() {
                 return None;
             }
@@ -82,18 +82,31 @@ impl Served {
     /// Patches the served site for a change to content alone; `None` when the site must be
     /// built whole instead.
     fn patch(&self, options: &Options, changes: &Changes) -> Option<Result<Report, String>> {
-        let content = canonical(&options.root).join(crate::content::CONTENT_DIR);
+        let site = self.current()?;
+        // Each source's content folder, and the site path its files land at.
+        let folders: Vec<(PathBuf, &crate::sources::SourceTree)> = site
+            .loaded
+            .sources
+            .iter()
+            .map(|tree| (canonical(&tree.dir).join(crate::content::CONTENT_DIR), tree))
+            .collect();
         let mut rels = Vec::new();
         for path in &changes.paths {
-            let rel = path.strip_prefix(&content).ok()?;
-            rels.push(rel.to_string_lossy().replace('\\', "/"));
+            let (rel, tree) = folders
+                .iter()
+                .find_map(|(folder, tree)| Some((path.strip_prefix(folder).ok()?, tree)))?;
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if rel.is_empty() {
+                // A whole content folder came or went.
+                return None;
+            }
+            rels.push(tree.site_rel(&rel));
         }
-        if changes.rescan || rels.is_empty() || rels.iter().any(String::is_empty) {
+        if changes.rescan || rels.is_empty() {
             return None;
         }
-        let site = self.current()?;
         let mut memo = lock(&self.memo);
-        let outcome = memo.as_mut()?.rebuild(&options.root, &site.dir, &rels);
+        let outcome = memo.as_mut()?.rebuild(&site.dir, &rels);
         match outcome {
             Ok(Ok(Patched::Done {
                 loaded,

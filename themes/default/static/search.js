@@ -20,7 +20,7 @@
     return;
   }
 
-  const FACETS = ['kind', 'group', 'year', 'theme', 'region'];
+  const FACETS = ['kind', 'group', 'year', 'theme', 'region', 'source', 'site'];
   // Scripts written right to left, for hits in a language the page has not shown yet.
   const RTL = ['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'ks', 'ku', 'ps', 'sd', 'ug', 'ur', 'yi'];
   const DEBOUNCE_MS = 150;
@@ -241,7 +241,8 @@
     for (const name of FACETS) {
       const counted = facets[name] || {};
       const values = Object.keys(counted).map((value) => [value, counted[value]]);
-      if (!values.length) continue;
+      // One site alone is no choice: the site facet shows when others' pages are searched too.
+      if (!values.length || (name === 'site' && values.length < 2)) continue;
       values.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       any = true;
       const current = selected(s, name);
