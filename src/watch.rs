@@ -101,7 +101,7 @@ impl Watch {
         .context("cannot watch the site's files")?;
         // The root alone, not its subfolders: site.toml, and watched folders made later.
         watcher
-            .watch(&root, RecursiveMode::NonRecursive)
+            .watch(root, RecursiveMode::NonRecursive)
             .with_context(|| format!("cannot watch `{}`", root.display()))?;
         for folder in WATCHED_FOLDERS {
             watch_folder(&mut watcher, &root.join(folder))?;
