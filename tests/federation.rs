@@ -349,7 +349,7 @@ fn bad_member_trees_are_clear_errors_and_nothing_is_written() {
     let toml = f.read("site/site.toml");
     let member = f.read("kenya/member.toml");
 
-    let mut check =
+    let check =
         |name: &str, setup: &dyn Fn(&Federation), expected: &str, undo: &dyn Fn(&Federation)| {
             setup(&f);
             let output = f.plenary(&["build"]);
