@@ -1,5 +1,7 @@
 //! End-to-end tests of federation: members' trees from folders and local git repositories merged into one site, pinned, sanitised and searched across sites.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -590,5 +592,72 @@ fn one_search_covers_sites_built_separately() {
     assert!(
         answer["total"].as_u64().unwrap() >= 2,
         "English and French: {answer}"
+    );
+}
+
+#[test]
+fn saves_in_a_members_folder_patch_the_served_site_as_a_clean_build_would() {
+    use plenary::serve::{Options, Served};
+    use plenary::watch::Changes;
+    let f = Federation::new();
+    let site = f.site().canonicalize().unwrap();
+    let options = Options {
+        root: site.clone(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        drafts: false,
+        watch: true,
+        read_timeout: std::time::Duration::from_secs(10),
+        max_connections: 16,
+    };
+    let (_, server) = Served::start(&options).unwrap().unwrap();
+    let served = server.serving().unwrap();
+    let kenya = f.path("kenya").canonicalize().unwrap();
+    let edits: [(&str, &str, &str); 3] = [
+        ("an edit", "content/report-2020/index.md", "+++\ntitle = \"Kenya IGF 2020 report, revised\"\ndate = 2020-09-24\n+++\nThe forum discussed marmalade.\n"),
+        ("a new page", "content/youth.md", "+++\ntitle = \"Kenya Youth IGF\"\ndate = 2021-03-01\n+++\nYoung marmalade.\n"),
+        ("the member's section", "content/_index.md", "+++\ntitle = \"Kenya IGF home\"\n+++\nThe forum.\n"),
+    ];
+    for (what, rel, text) in edits {
+        std::fs::write(kenya.join(rel), text).unwrap();
+        let changes = Changes {
+            paths: vec![kenya.join(rel)],
+            rescan: false,
+        };
+        server
+            .rebuild(&options, &changes)
+            .expect("a change in the member's folder is seen")
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(
+            server.serving().unwrap(),
+            served,
+            "{what}: patched in place"
+        );
+        let clean = f.path("clean");
+        let built = plenary::build::build(plenary::build::Options {
+            root: site.clone(),
+            out: Some(clean.clone()),
+            drafts: false,
+            progress: None,
+        })
+        .unwrap();
+        assert!(matches!(built, plenary::build::Outcome::Built(_)), "{what}");
+        let (got, want) = (common::site_files(&served), common::site_files(&clean));
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{what}"
+        );
+        for (file, bytes) in &want {
+            assert!(
+                got[file] == *bytes,
+                "{what}: `{file}` differs from a clean build"
+            );
+        }
+    }
+    let page = std::fs::read_to_string(served.join("members/kenya-igf/index.html")).unwrap();
+    assert!(
+        page.contains("Kenya Youth IGF") && page.contains("2020 report, revised"),
+        "{page}"
     );
 }

@@ -701,35 +701,6 @@ fn bundled_site() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, root)
 }
 
-/// Every file under `dir` but the search index, by path relative to it.
-fn site_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    fn walk(
-        dir: &std::path::Path,
-        base: &std::path::Path,
-        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
-    ) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path
-                .strip_prefix(base)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            if rel == "_search" {
-                continue;
-            }
-            if path.is_dir() {
-                walk(&path, base, out);
-            } else {
-                out.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut files = std::collections::BTreeMap::new();
-    walk(dir, dir, &mut files);
-    files
-}
-
 /// What a search shows: the pages found with their excerpts, and the facets. Sorted: a
 /// page replaced in an index still counts in its term statistics until its segment is
 /// merged (as in any Lucene-style index), so hits of near-equal score may swap places.
@@ -941,7 +912,7 @@ fn a_site_patched_after_each_kind_of_edit_equals_a_clean_build() {
             matches!(built, plenary::build::Outcome::Built(_)),
             "{what}: builds clean"
         );
-        let (got, want) = (site_files(&patched), site_files(&clean));
+        let (got, want) = (common::site_files(&patched), common::site_files(&clean));
         let got_paths: Vec<&String> = got.keys().collect();
         let want_paths: Vec<&String> = want.keys().collect();
         assert_eq!(got_paths, want_paths, "{what}: the same files");
