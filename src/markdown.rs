@@ -176,7 +176,7 @@ fn render_doc(
                 id,
             }) => {
                 links_vary |= dest_url.starts_with("@/");
-                links.extend(link_target(&dest_url, mount));
+                links.extend(link_target(&dest_url, mount, content));
                 needs_cleaning |= untrusted && !is_plain_url(&dest_url);
                 let dest_url = resolve(
                     &dest_url,
@@ -200,7 +200,7 @@ fn render_doc(
                 title,
                 id,
             }) => {
-                links.extend(link_target(&dest_url, mount));
+                links.extend(link_target(&dest_url, mount, content));
                 needs_cleaning |= untrusted && !is_plain_url(&dest_url);
                 let dest_url = resolve(
                     &dest_url,
@@ -286,11 +286,26 @@ fn render_doc(
     )
 }
 
-/// The entry an `@/` link names; a member's links name files under its mount.
-fn link_target(dest: &str, mount: &str) -> Option<String> {
+/// The entry an `@/` link names.
+fn link_target(dest: &str, mount: &str, content: &Content) -> Option<String> {
     let target = dest.strip_prefix("@/")?;
     let file = target.split_once('#').map_or(target, |(file, _)| file);
-    Some(crate::content::classify(&join_key(mount, file)).key)
+    Some(target_name(file, mount, content).key)
+}
+
+/// What an `@/` link's file is in the site. A member's links name files of its own tree
+/// first (so they work when the tree is built on its own), then of the whole site.
+fn target_name(file: &str, mount: &str, content: &Content) -> crate::content::FileName {
+    let own = crate::content::classify(&join_key(mount, file));
+    if mount.is_empty() || content.get(&own.key).is_some() {
+        return own;
+    }
+    let site = crate::content::classify(file);
+    if content.get(&site.key).is_some() {
+        site
+    } else {
+        own
+    }
 }
 
 /// A link or image address that needs no sanitising: relative, or a web, mail or phone address.
@@ -314,7 +329,7 @@ fn resolve<'a>(
         let (file, fragment) = target
             .split_once('#')
             .map_or((target, None), |(f, frag)| (f, Some(frag)));
-        let name = crate::content::classify(&join_key(mount, file));
+        let name = target_name(file, mount, content);
         let found = content.get(&name.key).filter(|e| e.kind == name.kind);
         return match found {
             Some(target_entry) => {
