@@ -173,6 +173,15 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// SVG files of untrusted members are read and checked: opened on their own, they are
+    /// documents that could run script as the site.
+    fn is_untrusted_svg(&self, tree_rel: &str) -> bool {
+        !self.source.trusted
+            && tree_rel
+                .rsplit_once('.')
+                .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("svg"))
+    }
+
     /// Whether a link leads to a file inside the member's tree (always, for the site's own).
     fn inside_fence(&self, path: &Path) -> bool {
         match &self.fence {
@@ -236,6 +245,18 @@ impl<'a> Walker<'a> {
             let bytes = std::fs::read(&path)
                 .with_context(|| format!("cannot read `{}`", path.display()))?;
             tree.files.push(RawFile { rel, shown, bytes });
+        } else if self.is_untrusted_svg(&tree_rel) {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let text = String::from_utf8_lossy(&bytes);
+            match crate::sanitize::svg_risk(&text) {
+                Some((at, what)) => {
+                    let d = Diagnostic::error(&shown, Position::at(&text, at), format!("this SVG could run script on the site: it has {what}"))
+                        .with_hint("a drawing needs no script: remove it (and event attributes such as onload=), or mark the source `trusted = true`");
+                    tree.refuse(rel, d);
+                }
+                None => tree.assets.push(Asset { rel, source: path }),
+            }
         } else {
             tree.assets.push(Asset { rel, source: path });
         }

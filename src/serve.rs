@@ -589,12 +589,23 @@ impl Site {
             .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
         let etag = format!("\"{:x}-{:x}\"", metadata.len(), modified);
-        let headers = vec![
+        let mut headers = vec![
             ("Content-Type".to_string(), content_type(file).to_string()),
             ("ETag".to_string(), etag.clone()),
             ("Cache-Control".to_string(), "no-cache".to_string()),
             ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
         ];
+        // An SVG opened on its own is a document that could run script as the site: it may
+        // only draw (members' files come from many hands).
+        if file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+        {
+            headers.push((
+                "Content-Security-Policy".to_string(),
+                SVG_POLICY.to_string(),
+            ));
+        }
         let gzipped = gzip_etag(&etag);
         let unchanged = request
             .headers()
@@ -690,6 +701,11 @@ pub fn resolve(dir: &Path, url_path: &str) -> Resolved {
 fn decode_path(path: &str) -> String {
     search_page::percent_decode(&path.replace('+', "%2B"))
 }
+
+/// What an SVG document may do when opened on its own: draw, with its own styles and
+/// embedded images; no script, no requests, no forms, in a sandbox of its own origin.
+pub const SVG_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
 
 fn content_type(file: &Path) -> &'static str {
     let extension = file

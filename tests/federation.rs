@@ -428,6 +428,14 @@ fn bad_member_trees_are_clear_errors_and_nothing_is_written() {
         &|f| std::fs::remove_file(f.path("kenya/content/report-2020/video.mp4")).unwrap(),
     );
     check(
+        "an SVG that could run script",
+        &|f| {
+            f.write("kenya/content/report-2020/map.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\">\n  <circle r=\"4\" onload=\"steal()\"/>\n</svg>\n");
+        },
+        "../kenya/content/report-2020/map.svg:2:17: error: this SVG could run script on the site: it has an event attribute (on...=)",
+        &|f| std::fs::remove_file(f.path("kenya/content/report-2020/map.svg")).unwrap(),
+    );
+    check(
         "templates in a member tree",
         &|f| { f.write("kenya/templates/page.html", "<script>steal()</script>"); },
         "../kenya/templates:1:1: error: source `kenya-igf` has a `templates/` folder: member trees bring content only",

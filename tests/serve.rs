@@ -255,6 +255,13 @@ fn files_have_types_etags_and_heads() {
     assert!(head.contains("Allow: GET, HEAD"), "{head}");
     let (_, head, _) = site.get("/reports/annual-2020/report.pdf");
     assert!(head.contains("Content-Type: application/pdf"), "{head}");
+    // An SVG opened on its own may draw, not run script.
+    let (_, head, _) = site.get("/reports/annual-2020/participation.svg");
+    assert!(head.contains("Content-Type: image/svg+xml"), "{head}");
+    assert!(
+        head.contains("Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"),
+        "{head}"
+    );
 }
 
 #[test]
