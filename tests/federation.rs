@@ -226,6 +226,31 @@ fn members_trees_merge_into_one_site_that_says_who_published_what() {
 }
 
 #[test]
+fn a_source_gives_only_its_languages_and_a_git_path_is_found_from_the_site() {
+    let f = Federation::new();
+    let toml = f.read("site/site.toml");
+    let toml = toml.replace(
+        "mount = \"nri/kenya\"",
+        "mount = \"nri/kenya\"\nlanguages = [\"en\", \"ar\"]",
+    );
+    let toml = toml.replace(
+        &format!("file://{}", f.path("git/iot.git").display()),
+        "../git/iot.git",
+    );
+    f.write("site/site.toml", &toml);
+    f.build_ok();
+    // The French translation is not taken: French readers get the English original.
+    let french = f.page("fr/nri/kenya/report-2020/");
+    assert!(
+        french.contains("Kenya IGF 2020 report") && !french.contains("Rapport 2020"),
+        "{french}"
+    );
+    assert!(f
+        .page("dc/iot/good-practice/")
+        .contains("security by design"));
+}
+
+#[test]
 fn git_sources_stay_pinned_build_offline_and_move_on_update() {
     let f = Federation::new();
     f.build_ok();

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
@@ -61,26 +63,43 @@ pub fn checkouts(
     // Absolute: git runs with other working folders.
     let cache = std::path::absolute(config.root.join(CACHE_DIR))
         .with_context(|| format!("cannot find `{}`", config.root.display()))?;
+    let git_sources: Vec<(&SourceSpec, &String, &String)> = config
+        .sources
+        .iter()
+        .filter_map(|spec| match &spec.location {
+            Location::Git { url, rev } => Some((spec, url, rev)),
+            Location::Path(_) => None,
+        })
+        .collect();
+    let pinned_of = |spec: &SourceSpec, url: &String, rev: &String| {
+        old_lock
+            .sources
+            .iter()
+            .find(|p| p.id == spec.id && &p.git == url && &p.rev == rev)
+    };
+    // Each source on its own: fetching waits on the network and on git, so several run at once.
+    let outcomes = for_each_at_once(&git_sources, |&(spec, url, rev)| {
+        let refresh = fetch == Fetch::Update && only.is_none_or(|id| id == spec.id);
+        // git runs in the cache: a repository given as a path is found from the site root.
+        let fetch_url = match local_path(url) {
+            Some(path) => std::path::absolute(config.root.join(path))
+                .map_or_else(|_| url.clone(), |p| p.display().to_string()),
+            None => url.clone(),
+        };
+        let pin = match pinned_of(spec, url, rev).filter(|_| !refresh) {
+            Some(pin) => Ok(pin.commit.clone()),
+            None => pin_rev(&cache, spec, &fetch_url, rev),
+        };
+        pin.and_then(|commit| {
+            let dir = checkout(&cache, spec, &fetch_url, &commit)?;
+            Ok((commit, dir))
+        })
+    });
     let mut lock = Lock::default();
     let mut dirs = BTreeMap::new();
     let mut moved = Vec::new();
-    for spec in &config.sources {
-        let Location::Git { url, rev } = &spec.location else {
-            continue;
-        };
-        let pinned = old_lock
-            .sources
-            .iter()
-            .find(|p| p.id == spec.id && &p.git == url && &p.rev == rev);
-        let refresh = fetch == Fetch::Update && only.is_none_or(|id| id == spec.id);
-        let pin = match pinned.filter(|_| !refresh) {
-            Some(pin) => Ok(pin.commit.clone()),
-            None => pin_rev(&cache, spec, url, rev),
-        };
-        let checkout = pin.and_then(|commit| {
-            let dir = checkout(&cache, spec, url, &commit)?;
-            Ok((commit, dir))
-        });
+    for ((spec, url, rev), checkout) in git_sources.into_iter().zip(outcomes) {
+        let pinned = pinned_of(spec, url, rev);
         match checkout {
             Ok((commit, dir)) => {
                 if pinned.map(|p| &p.commit) != Some(&commit) {
@@ -113,6 +132,39 @@ pub fn checkouts(
         write_lock(&lock_path, &lock)?;
     }
     Ok((dirs, moved))
+}
+
+/// The path a `git` address names when it is a folder on this machine (`../dc-iot`,
+/// `/srv/git/dc-iot.git`) rather than a URL (`https://...`, `file://...`, `git@host:path`).
+fn local_path(url: &str) -> Option<&str> {
+    (url.starts_with('.') || url.starts_with('/')).then_some(url)
+}
+
+/// How many git sources are fetched or checked out at once.
+const AT_ONCE: usize = 4;
+
+/// `work` on every item, `AT_ONCE` at a time; the results in the items' order.
+fn for_each_at_once<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..AT_ONCE.min(items.len()) {
+            scope.spawn(|| {
+                while let Some(i) =
+                    Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i < items.len())
+                {
+                    let result = work(&items[i]);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Why a git source could not be had; made into a diagnostic naming the source and its rev.
