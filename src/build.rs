@@ -20,6 +20,9 @@ pub struct Options {
     pub drafts: bool,
     /// Called with the number of files to render, then once per file rendered.
     pub progress: Option<Box<dyn Progress>>,
+    /// Writes the translation dashboard even where the site does not enable it (the preview
+    /// server always shows it).
+    pub dashboard: bool,
 }
 
 pub trait Progress: Sync {
@@ -106,6 +109,7 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
     diags.append(&mut ftl_read_diags);
     let (messages, mut ftl_diags) = i18n::parse(&ftl_files, &config);
     diags.append(&mut ftl_diags);
+    diags.extend(crate::fluent_check::check(&ftl_files, &config));
     let messages = Arc::new(messages);
     let (template_files, mut template_read_diags) = render::load_templates(&config)?;
     diags.append(&mut template_read_diags);
@@ -155,10 +159,13 @@ pub fn build(options: Options) -> anyhow::Result<Outcome> {
 /// results with.
 pub fn build_site(options: Options) -> anyhow::Result<Checked<(Report, Loaded)>> {
     let started = Instant::now();
-    let (loaded, mut warnings) = match load(&options.root, options.drafts)? {
+    let (mut loaded, mut warnings) = match load(&options.root, options.drafts)? {
         Ok(loaded) => loaded,
         Err(diags) => return Ok(Err(diags)),
     };
+    if options.dashboard {
+        Arc::make_mut(&mut loaded.config).translation_dashboard = true;
+    }
     let context = loaded.context();
     let staging = match &options.out {
         Some(out) => Some(Staging::begin(out)?),

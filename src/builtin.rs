@@ -58,6 +58,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "term.html",
         include_str!("../themes/default/templates/term.html"),
     ),
+    (
+        "translations.html",
+        include_str!("../themes/default/templates/translations.html"),
+    ),
 ];
 
 /// Files of `themes/default/static`, by path.

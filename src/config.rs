@@ -32,6 +32,9 @@ pub struct Config {
     pub sources: Vec<crate::sources::SourceSpec>,
     /// Other sites' search exports (`[[search.include]]`), relative to the root.
     pub search_includes: Vec<PathBuf>,
+    /// Whether the site has a translation dashboard (`[i18n] dashboard = true`; always in
+    /// the preview server).
+    pub translation_dashboard: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +141,16 @@ struct RawConfig {
     search: SearchSettings,
     #[serde(default)]
     sources: Vec<toml::Spanned<crate::sources::RawSource>>,
+    #[serde(default)]
+    i18n: I18nSettings,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct I18nSettings {
+    /// Off unless a site turns it on: the dashboard is for translators, not readers.
+    #[serde(default)]
+    dashboard: bool,
 }
 
 #[derive(Deserialize)]
@@ -314,6 +327,7 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         groups: raw.groups,
         search_index: raw.search.index,
         search_includes: raw.search.include.into_iter().map(|i| i.path).collect(),
+        translation_dashboard: raw.i18n.dashboard,
         sources,
     })
 }
@@ -345,6 +359,8 @@ const CONFIG_KEYS: &[&str] = &[
     "index",
     "sources",
     "include",
+    "i18n",
+    "dashboard",
     "id",
     "path",
     "git",

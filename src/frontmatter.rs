@@ -34,6 +34,8 @@ pub struct FrontMatter {
     pub attachments: Vec<Attachment>,
     #[serde(default)]
     pub extra: toml::Table,
+    /// On a translation: the version of its original it was made from (see `translations`).
+    pub translated_from: Option<String>,
 }
 
 /// A file of the page bundle offered for download: a report, its annexes, a presentation.
@@ -61,6 +63,7 @@ pub const FIELDS: &[&str] = &[
     "authors",
     "attachments",
     "extra",
+    "translated_from",
     "file",
     "language",
 ];

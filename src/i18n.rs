@@ -26,6 +26,8 @@ type Bundle = FluentBundle<FluentResource>;
 pub struct Messages {
     bundles: BTreeMap<String, Bundle>,
     default_language: String,
+    /// The messages each language's own files define (a bundle cannot list them).
+    keys: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// Why a message came out other than asked: missing in the language, or broken.
@@ -110,8 +112,10 @@ pub fn load(config: &Config) -> anyhow::Result<(Vec<FtlFile>, Vec<Diagnostic>)> 
 pub fn parse(files: &[FtlFile], config: &Config) -> (Messages, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut bundles = BTreeMap::new();
+    let mut keys: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for lang in &config.languages {
         let mut bundle = new_bundle(&lang.code);
+        let own = keys.entry(lang.code.clone()).or_default();
         for file in files.iter().filter(|f| f.lang == lang.code) {
             let source = match route_plurals(file, &mut diags) {
                 Some(source) => source,
@@ -121,6 +125,10 @@ pub fn parse(files: &[FtlFile], config: &Config) -> (Messages, Vec<Diagnostic>) 
                 Ok(resource) => resource,
                 Err((resource, _)) => resource,
             };
+            own.extend(resource.entries().filter_map(|entry| match entry {
+                ast::Entry::Message(message) => Some(message.id.name.to_string()),
+                _ => None,
+            }));
             bundle.add_resource_overriding(resource);
         }
         bundles.insert(lang.code.clone(), bundle);
@@ -128,6 +136,7 @@ pub fn parse(files: &[FtlFile], config: &Config) -> (Messages, Vec<Diagnostic>) 
     let messages = Messages {
         bundles,
         default_language: config.default_language.clone(),
+        keys,
     };
     (messages, diags)
 }
@@ -331,6 +340,11 @@ fn group_digits(n: i64, separator: &str, min_digits: usize) -> String {
 impl Messages {
     pub fn default_language(&self) -> &str {
         &self.default_language
+    }
+
+    /// The messages a language's own files define.
+    pub fn keys(&self, lang: &str) -> std::collections::BTreeSet<String> {
+        self.keys.get(lang).cloned().unwrap_or_default()
     }
 
     pub fn has(&self, lang: &str, key: &str) -> bool {

@@ -20,6 +20,7 @@ use crate::output::Sink;
 use crate::site::Site;
 use crate::views::{self, Context, Link};
 
+pub mod dashboard;
 pub mod members;
 
 pub const THEMES_DIR: &str = "themes";
@@ -126,8 +127,9 @@ pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec
     Ok((by_name.into_values().collect(), diags))
 }
 
-/// Templates of the members' pages, taken from the default theme when a theme has none.
-const MEMBER_TEMPLATES: [&str; 2] = ["member.html", "members.html"];
+/// Templates of the members' pages and the translation dashboard, taken from the default
+/// theme when a theme has none.
+const MEMBER_TEMPLATES: [&str; 3] = ["member.html", "members.html", "translations.html"];
 
 pub fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     let entries =
@@ -397,6 +399,10 @@ pub enum Job {
         lang: usize,
         page: usize,
     },
+    /// The translation dashboard.
+    Dashboard {
+        lang: usize,
+    },
 }
 
 /// What one language's pages share, built once.
@@ -558,6 +564,7 @@ pub fn job_url(job: &Job, context: &Context, site: &Site) -> String {
         Job::Members { .. } | Job::Member { .. } => {
             members::job_url(context, job).unwrap_or_default()
         }
+        Job::Dashboard { lang } => dashboard::job_url(context, lang),
     }
 }
 
@@ -766,6 +773,7 @@ impl Templates {
             Job::Member { member, lang, page } => {
                 self.render_member(context, site, &shared[lang], (member, page), &url)
             }
+            Job::Dashboard { lang } => self.render_dashboard(context, &shared[lang], &url),
         };
         let path = output_path(&url);
         match self.env.get_template(template).and_then(|t| t.render(ctx)) {
@@ -848,6 +856,7 @@ fn jobs(context: &Context, site: &Site, search_page: bool) -> Vec<Job> {
             }
         }
         members::jobs(context, site, &mut jobs, lang);
+        dashboard::jobs(context, &mut jobs, lang);
     }
     jobs
 }

@@ -83,6 +83,8 @@ fn build_site(options: &Options, n: u64) -> anyhow::Result<Checked<(Report, Site
         out: Some(dir.clone()),
         drafts: options.drafts,
         progress: None,
+        // Translators preview their work: the dashboard is always there while watching.
+        dashboard: options.watch,
     })?;
     let (report, loaded) = match built {
         Ok(built) => built,

@@ -66,6 +66,8 @@ pub struct PageView {
     pub fallback: bool,
     /// Set on stand-ins: the original's language name (in the reader's language) and URL.
     pub original: Option<OriginalView>,
+    /// Set on translations made from an older version of the original: the original.
+    pub outdated: Option<OriginalView>,
     pub date: Option<String>,
     pub date_display: Option<String>,
     pub updated: Option<String>,
@@ -90,6 +92,8 @@ pub struct PageView {
 pub struct OriginalView {
     pub language: String,
     pub url: String,
+    /// Its language code, for `hreflang`.
+    pub lang: String,
 }
 
 #[derive(Serialize)]
@@ -212,10 +216,15 @@ impl Context<'_> {
         let url = entry.url(self.config, lang);
         let date = front.date.and_then(|d| d.date);
         let updated = front.updated.and_then(|d| d.date);
-        let original = fallback.then(|| OriginalView {
+        let original_view = || OriginalView {
             language: self.label(lang, "language", &entry.original),
             url: entry.url(self.config, &entry.original),
-        });
+            lang: entry.original.clone(),
+        };
+        let original = fallback.then(original_view);
+        let outdated = (!fallback
+            && crate::translations::state(entry, lang) == crate::translations::State::Stale)
+            .then(original_view);
         PageView {
             title: front.title.clone().unwrap_or_default(),
             permalink: format!("{}{url}", self.config.base_url),
@@ -224,6 +233,7 @@ impl Context<'_> {
             dir: self.dir_of(&doc.lang),
             fallback,
             original,
+            outdated,
             date: date.map(|d| d.to_string()),
             date_display: date.map(|d| self.messages.format_date(lang, &d)),
             updated: updated.map(|d| d.to_string()),

@@ -266,7 +266,10 @@ fn every_bad_input_is_reported_in_one_run_and_the_previous_site_stays() {
         .write_bytes("content/h.md", b"+++\ntitle = \"caf\xE9\"\n+++\n")
         .write("content/i.md", "")
         .write("content/j.md", "+++\ntitle = \"J\"\n[extra\n+++\n")
-        .write("i18n/fr/broken.ftl", "ok = Bien\nbroken = { $x\n");
+        .write(
+            "i18n/fr/broken.ftl",
+            "read-more = Lire la suite\nbroken = { $x\n",
+        );
     let output = site.build();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(
@@ -358,12 +361,19 @@ fn a_missing_interface_string_warns_on_build_and_fails_check() {
     site.write("i18n/fr/main.ftl", &without);
     let build = site.build();
     assert!(build.status.success(), "{}", stderr(&build));
-    assert_eq!(diagnostic_lines(&build), ["themes/default/templates/404.html:1:1: warning: message `not-found-home` is missing in `fr`; the default language's text is used"]);
+    // Said twice: where to add it, and where it is used.
+    assert_eq!(
+        diagnostic_lines(&build),
+        [
+            "i18n/fr/main.ftl:1:1: warning: message `not-found-home` is missing in `fr`",
+            "themes/default/templates/404.html:1:1: warning: message `not-found-home` is missing in `fr`; the default language's text is used"
+        ]
+    );
     site.assert_contains("fr/404.html", &["Go to the home page"]);
     let check = site.run(&["check"]);
     assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
     assert!(
-        stderr(&check).contains("check failed: 1 warning(s)"),
+        stderr(&check).contains("check failed: 2 warning(s)"),
         "{}",
         stderr(&check)
     );

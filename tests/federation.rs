@@ -672,6 +672,7 @@ fn saves_in_a_members_folder_patch_the_served_site_as_a_clean_build_would() {
             out: Some(clean.clone()),
             drafts: false,
             progress: None,
+            dashboard: true,
         })
         .unwrap();
         assert!(matches!(built, plenary::build::Outcome::Built(_)), "{what}");

@@ -19,6 +19,7 @@ fn searcher() -> &'static Searcher {
                 out: Some(dir.path().join("public")),
                 drafts: false,
                 progress: None,
+                dashboard: false,
             };
             match plenary::build::build(options).unwrap() {
                 plenary::build::Outcome::Built(_) => {}
@@ -332,6 +333,7 @@ fn long_page_searcher(dir: &Path) -> Searcher {
         out: Some(dir.join("public")),
         drafts: false,
         progress: None,
+        dashboard: false,
     };
     assert!(matches!(
         plenary::build::build(options).unwrap(),

@@ -913,6 +913,7 @@ fn a_site_patched_after_each_kind_of_edit_equals_a_clean_build() {
             out: Some(clean.clone()),
             drafts: false,
             progress: None,
+            dashboard: true,
         })
         .unwrap();
         assert!(

@@ -24,6 +24,8 @@ language-zh = الصينية
 ## صفحة معروضة بلغة أخرى لعدم توافر ترجمة لها بعدُ
 fallback-notice = هذه الصفحة غير متاحة بعدُ باللغة { $language }، وهي معروضة باللغة { $original }.
 fallback-notice-link = الاطلاع على الصفحة الأصلية
+stale-notice = جرى تحديث النص الأصلي لهذه الصفحة بعد إعداد هذه الترجمة.
+stale-notice-link = الاطلاع على النص الأصلي المحدَّث ({ $original })
 translations-available = اللغات الأخرى المتاحة
 
 ## البيانات الوصفية للصفحة
@@ -171,3 +173,19 @@ member-licence = الترخيص
 member-works = المنشورات
 member-region-none = أخرى
 footer-members = الأعضاء: من ينشر هنا
+
+## لوحة الترجمات
+dashboard-title = حالة الترجمات
+dashboard-intro = ما تُرجم إلى كل لغة وما بقي إنجازه: الصفحات التي تغيّر نصها الأصلي بعد ترجمتها، والصفحات التي لم تُترجم بعد، ورسائل الواجهة.
+dashboard-summary = ملخص حسب اللغة
+dashboard-language = اللغة
+dashboard-pages = الصفحات المترجمة
+dashboard-stale = قديمة
+dashboard-missing = غير مترجمة
+dashboard-messages = رسائل الواجهة
+dashboard-stale-pages = ترجمات قديمة
+dashboard-missing-pages = صفحات لم تُترجم بعد
+dashboard-missing-messages = رسائل واجهة لم تُترجم بعد
+dashboard-edit = تحديث
+dashboard-create = إنشاء
+dashboard-done = كل شيء مترجم ومحدَّث.

@@ -24,6 +24,8 @@ language-zh = Chinese
 ## A page shown in another language because it has no translation yet
 fallback-notice = This page is not yet available in { $language }. It is shown in { $original }.
 fallback-notice-link = Read the original page
+stale-notice = The original of this page has been updated since this translation was made.
+stale-notice-link = Read the updated original ({ $original })
 translations-available = Also available in
 
 ## Page metadata
@@ -164,3 +166,19 @@ member-licence = Licence
 member-works = Publications
 member-region-none = Other
 footer-members = Members: who publishes here
+
+## Translation dashboard
+dashboard-title = Translation status
+dashboard-intro = What is translated in each language, and what is left to do: pages whose original has changed since they were translated, pages not yet translated, and interface messages.
+dashboard-summary = Summary by language
+dashboard-language = Language
+dashboard-pages = Pages translated
+dashboard-stale = Out of date
+dashboard-missing = Not translated
+dashboard-messages = Interface messages
+dashboard-stale-pages = Translations out of date
+dashboard-missing-pages = Pages not yet translated
+dashboard-missing-messages = Interface messages not yet translated
+dashboard-edit = update
+dashboard-create = create
+dashboard-done = Everything is translated and up to date.

@@ -24,6 +24,8 @@ language-zh = chino
 ## Página que se muestra en otro idioma porque aún no se ha traducido
 fallback-notice = Esta página aún no está disponible en { $language }. Se muestra en { $original }.
 fallback-notice-link = Ver la página original
+stale-notice = El original de esta página se ha actualizado desde que se hizo esta traducción.
+stale-notice-link = Ver el original actualizado ({ $original })
 translations-available = También disponible en
 
 ## Metadatos de la página
@@ -166,3 +168,19 @@ member-licence = Licencia
 member-works = Publicaciones
 member-region-none = Otras
 footer-members = Miembros: quién publica aquí
+
+## Panel de traducciones
+dashboard-title = Estado de las traducciones
+dashboard-intro = Lo que está traducido en cada idioma y lo que queda por hacer: páginas cuyo original ha cambiado desde su traducción, páginas aún sin traducir y mensajes de la interfaz.
+dashboard-summary = Resumen por idioma
+dashboard-language = Idioma
+dashboard-pages = Páginas traducidas
+dashboard-stale = Desactualizadas
+dashboard-missing = Sin traducir
+dashboard-messages = Mensajes de la interfaz
+dashboard-stale-pages = Traducciones desactualizadas
+dashboard-missing-pages = Páginas aún sin traducir
+dashboard-missing-messages = Mensajes de la interfaz aún sin traducir
+dashboard-edit = actualizar
+dashboard-create = crear
+dashboard-done = Todo está traducido y al día.

@@ -24,6 +24,8 @@ language-zh = chinois
 ## Page affichée dans une autre langue, faute de traduction disponible
 fallback-notice = Cette page n'est pas encore disponible en { $language }. Elle est affichée en { $original }.
 fallback-notice-link = Consulter la page originale
+stale-notice = L'original de cette page a été modifié depuis que cette traduction a été faite.
+stale-notice-link = Consulter l'original mis à jour ({ $original })
 translations-available = Également disponible en
 
 ## Métadonnées des pages
@@ -166,3 +168,19 @@ member-licence = Licence
 member-works = Publications
 member-region-none = Autres
 footer-members = Membres : qui publie ici
+
+## Tableau de bord des traductions
+dashboard-title = État des traductions
+dashboard-intro = Ce qui est traduit dans chaque langue et ce qu'il reste à faire : pages dont l'original a changé depuis leur traduction, pages pas encore traduites et messages de l'interface.
+dashboard-summary = Résumé par langue
+dashboard-language = Langue
+dashboard-pages = Pages traduites
+dashboard-stale = Périmées
+dashboard-missing = Non traduites
+dashboard-messages = Messages de l'interface
+dashboard-stale-pages = Traductions périmées
+dashboard-missing-pages = Pages pas encore traduites
+dashboard-missing-messages = Messages de l'interface pas encore traduits
+dashboard-edit = mettre à jour
+dashboard-create = créer
+dashboard-done = Tout est traduit et à jour.

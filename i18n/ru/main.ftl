@@ -24,6 +24,8 @@ language-zh = китайский
 ## Страница, показанная на другом языке, поскольку ее перевод пока отсутствует
 fallback-notice = Эта страница пока не переведена на { $language } язык. Она показана на языке оригинала: { $original }.
 fallback-notice-link = Открыть оригинал страницы
+stale-notice = Оригинал этой страницы был обновлен после того, как был сделан этот перевод.
+stale-notice-link = Открыть обновленный оригинал ({ $original })
 translations-available = Другие языковые версии
 
 ## Метаданные страницы
@@ -168,3 +170,19 @@ member-licence = Лицензия
 member-works = Публикации
 member-region-none = Другие
 footer-members = Участники: кто здесь публикуется
+
+## Панель переводов
+dashboard-title = Состояние переводов
+dashboard-intro = Что переведено на каждый язык и что осталось сделать: страницы, оригинал которых изменился после перевода, ещё не переведённые страницы и сообщения интерфейса.
+dashboard-summary = Сводка по языкам
+dashboard-language = Язык
+dashboard-pages = Переведено страниц
+dashboard-stale = Устарело
+dashboard-missing = Не переведено
+dashboard-messages = Сообщения интерфейса
+dashboard-stale-pages = Устаревшие переводы
+dashboard-missing-pages = Ещё не переведённые страницы
+dashboard-missing-messages = Ещё не переведённые сообщения интерфейса
+dashboard-edit = обновить
+dashboard-create = создать
+dashboard-done = Всё переведено, переводы актуальны.

@@ -24,6 +24,8 @@ language-zh = 中文
 ## 因尚无译文而以另一种语言显示的页面
 fallback-notice = 本页面尚无{ $language }版本，现以{ $original }显示。
 fallback-notice-link = 查看原始页面
+stale-notice = 本页原文在此译文完成后已有更新。
+stale-notice-link = 查看更新后的原文（{ $original }）
 translations-available = 其他语言版本
 
 ## 页面元数据
@@ -162,3 +164,19 @@ member-licence = 许可
 member-works = 出版物
 member-region-none = 其他
 footer-members = 成员：在此发布的机构
+
+## 翻译面板
+dashboard-title = 翻译状态
+dashboard-intro = 各语言已翻译的内容和尚待完成的工作：原文在翻译后有改动的页面、尚未翻译的页面以及界面消息。
+dashboard-summary = 按语言汇总
+dashboard-language = 语言
+dashboard-pages = 已翻译页面
+dashboard-stale = 已过时
+dashboard-missing = 未翻译
+dashboard-messages = 界面消息
+dashboard-stale-pages = 已过时的译文
+dashboard-missing-pages = 尚未翻译的页面
+dashboard-missing-messages = 尚未翻译的界面消息
+dashboard-edit = 更新
+dashboard-create = 创建
+dashboard-done = 全部已翻译且为最新。

@@ -104,6 +104,7 @@ pub(super) fn job_id(job: &Job, whole: &Whole) -> u64 {
         Job::Search { lang } => (6, lang).hash(&mut h),
         Job::Members { lang } => (7, lang).hash(&mut h),
         Job::Member { member, lang, page } => (8, member, lang, page).hash(&mut h),
+        Job::Dashboard { lang } => (9, lang).hash(&mut h),
     }
     h.finish()
 }
@@ -207,7 +208,8 @@ pub(super) fn signature(
         | Job::NotFound { lang }
         | Job::Search { lang }
         | Job::Members { lang }
-        | Job::Member { lang, .. } => lang,
+        | Job::Member { lang, .. }
+        | Job::Dashboard { lang } => lang,
     };
     // The menu every page shows.
     for &i in top {
@@ -283,6 +285,11 @@ pub(super) fn signature(
         Job::Member { member, lang, page } => {
             8.hash(&mut h);
             listed(&mut h, &site.member_pages[member], page, lang);
+        }
+        // The dashboard reads every page's translations.
+        Job::Dashboard { .. } => {
+            9.hash(&mut h);
+            stamps.page.hash(&mut h);
         }
     }
     h.finish()
