@@ -305,15 +305,7 @@ mod tests {
             text,
         )
         .unwrap();
-        let files: Vec<FtlFile> = files
-            .iter()
-            .map(|(lang, text)| FtlFile {
-                lang: lang.to_string(),
-                shown: PathBuf::from(format!("i18n/{lang}/main.ftl")),
-                text: text.to_string(),
-            })
-            .collect();
-        let mut diags = check(&files, &config);
+        let mut diags = check(&crate::i18n::test_files(files), &config);
         diags.sort();
         diags.iter().map(|d| d.to_string()).collect()
     }

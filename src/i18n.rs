@@ -452,6 +452,19 @@ impl Problem {
     }
 }
 
+/// `i18n/<lang>/main.ftl` files of the given texts, for tests.
+#[cfg(test)]
+pub(crate) fn test_files(files: &[(&str, &str)]) -> Vec<FtlFile> {
+    files
+        .iter()
+        .map(|(lang, text)| FtlFile {
+            lang: lang.to_string(),
+            shown: PathBuf::from(format!("i18n/{lang}/main.ftl")),
+            text: text.to_string(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,15 +473,7 @@ mod tests {
         let text = "title = \"T\"\nbase_url = \"https://x.org\"\ndefault_language = \"en\"\nlanguages = [\"en\", \"fr\", \"es\", \"ru\", \"ar\", \"zh\"]\n";
         let config =
             crate::config::parse(Path::new("/site"), Path::new("site.toml"), text).unwrap();
-        let files: Vec<FtlFile> = files
-            .iter()
-            .map(|(lang, text)| FtlFile {
-                lang: lang.to_string(),
-                shown: PathBuf::from(format!("i18n/{lang}/main.ftl")),
-                text: text.to_string(),
-            })
-            .collect();
-        parse(&files, &config)
+        parse(&test_files(files), &config)
     }
 
     fn count(m: &Messages, lang: &str, n: i64) -> String {

@@ -60,14 +60,12 @@ impl Federation {
     }
 
     fn write(&self, rel: &str, text: &str) -> &Self {
-        let path = self.path(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        common::write_file(self.dir.path(), rel, text);
         self
     }
 
     fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+        common::read_file(self.dir.path(), rel)
     }
 
     /// Makes `work` a git repository with one commit and publishes it as the bare `bare`.

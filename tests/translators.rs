@@ -1,5 +1,7 @@
 //! End-to-end tests of the translators' tools: `plenary i18n status`, `new` and `mark-current`, stale notices, Fluent checks and the dashboard.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -38,14 +40,12 @@ impl Site {
     }
 
     fn write(&self, rel: &str, text: &str) -> &Self {
-        let path = self.path(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        common::write_file(self.dir.path(), rel, text);
         self
     }
 
     fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+        common::read_file(self.dir.path(), rel)
     }
 
     /// Runs plenary in the site's folder, as a translator would.

@@ -60,3 +60,15 @@ pub fn site_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, V
     walk(dir, dir, &mut files);
     files
 }
+
+/// Writes `text` at `rel` under `root`, making folders as needed.
+pub fn write_file(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// The text at `rel` under `root`; the path in the panic if there is none.
+pub fn read_file(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
