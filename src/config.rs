@@ -35,6 +35,9 @@ pub struct Config {
     /// Whether the site has a translation dashboard (`[i18n] dashboard = true`; always in
     /// the preview server).
     pub translation_dashboard: bool,
+    /// Where a file of the site can be edited online, `{path}` standing for its path from the
+    /// site root (`https://github.com/igf/site/edit/main/{path}`): the dashboard links to it.
+    pub edit_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +154,7 @@ struct I18nSettings {
     /// Off unless a site turns it on: the dashboard is for translators, not readers.
     #[serde(default)]
     dashboard: bool,
+    edit_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -328,6 +332,7 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         search_index: raw.search.index,
         search_includes: raw.search.include.into_iter().map(|i| i.path).collect(),
         translation_dashboard: raw.i18n.dashboard,
+        edit_url: raw.i18n.edit_url,
         sources,
     })
 }
@@ -361,6 +366,7 @@ const CONFIG_KEYS: &[&str] = &[
     "include",
     "i18n",
     "dashboard",
+    "edit_url",
     "id",
     "path",
     "git",

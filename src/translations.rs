@@ -102,6 +102,9 @@ pub struct Work {
     pub source: String,
     /// The translation's file: to write (missing) or to bring up to date (stale).
     pub file: String,
+    /// Where to edit the translation online (`[i18n] edit_url`), for the site's own files
+    /// that exist.
+    pub edit_url: Option<String>,
 }
 
 /// Interface messages of one language against the default language's.
@@ -194,6 +197,11 @@ pub fn status_of(context: &Context, langs: &[String], source: Option<&str>) -> V
                 .or_default()
                 .add(state);
             let work = || Work {
+                edit_url: config
+                    .edit_url
+                    .as_ref()
+                    .filter(|_| source_id.is_empty() && entry.docs.contains_key(code))
+                    .map(|url| url.replace("{path}", &translation_file(entry, code))),
                 title: entry.original_doc().front.title.clone().unwrap_or_default(),
                 url: entry.url(config, &entry.original),
                 lang: entry.original.clone(),

@@ -294,7 +294,10 @@ fn the_dashboard_is_off_unless_enabled_and_lists_the_work() {
     );
 
     let toml = site.read("site.toml");
-    site.write("site.toml", &format!("{toml}\n[i18n]\ndashboard = true\n"));
+    site.write(
+        "site.toml",
+        &format!("{toml}\n[i18n]\ndashboard = true\nedit_url = \"https://example.org/edit/main/{{path}}\"\n"),
+    );
     site.ok(&["build"]);
     let dashboard = site.read("public/ar/translations/index.html");
     assert!(
@@ -303,15 +306,11 @@ fn the_dashboard_is_off_unless_enabled_and_lists_the_work() {
     );
     let french_part = &dashboard
         [dashboard.find("id=\"lang-fr\"").unwrap()..dashboard.find("id=\"lang-ar\"").unwrap()];
-    assert!(
-        french_part
-            .contains("<a href=\"/a/\" lang=\"en\">Access</a>: تحديث <code>content/a.fr.md</code>"),
-        "{french_part}"
-    );
-    assert!(
-        french_part.contains("<code>content/d.fr.md</code>"),
-        "missing pages listed"
-    );
+    // A table per language: the original, what is to do, the file (linked to its online editor).
+    let stale = "<tr><th scope=\"row\"><a href=\"/a/\" lang=\"en\">Access</a></th><td>ترجمة قديمة</td><td><a href=\"https://example.org/edit/main/content/a.fr.md\"><code>content/a.fr.md</code></a></td></tr>";
+    assert!(french_part.contains(stale), "{french_part}");
+    let missing = "<td>لم تُترجم بعد</td><td><code>content/d.fr.md</code></td>";
+    assert!(french_part.contains(missing), "{french_part}");
     let stale_row = "<td>1 / 5 (20.0%)</td><td>1</td><td>3</td>";
     assert!(dashboard.contains(stale_row), "{dashboard}");
 }
