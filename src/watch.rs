@@ -32,17 +32,19 @@ pub struct Changes {
     pub rescan: bool,
 }
 
-/// What a site's watch covers: the site root, and the content folders of members whose trees
-/// are folders of their own (`[[sources]]` with a `path`); git sources are pinned commits.
+/// What a site's watch covers: the site root, and the trees of members kept in folders of
+/// their own (`[[sources]]` with a `path`: their `member.toml` and `content/`); git sources
+/// are pinned commits.
 #[derive(Debug, Clone, Default)]
 pub struct Watched {
     /// Absolute, links resolved, as the watcher names paths.
     pub root: PathBuf,
+    /// The members' tree folders, likewise.
     pub members: Vec<PathBuf>,
 }
 
 impl Watched {
-    /// The site at `root` and its members' content folders, as `site.toml` lists them now.
+    /// The site at `root` and its members' trees, as `site.toml` lists them now.
     pub fn of(root: &Path) -> Watched {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let members = match crate::config::load(&root) {
@@ -50,11 +52,7 @@ impl Watched {
                 .sources
                 .iter()
                 .filter_map(|s| match &s.location {
-                    crate::sources::Location::Path(path) => root
-                        .join(path)
-                        .join(crate::content::CONTENT_DIR)
-                        .canonicalize()
-                        .ok(),
+                    crate::sources::Location::Path(path) => root.join(path).canonicalize().ok(),
                     crate::sources::Location::Git { .. } => None,
                 })
                 .collect(),
@@ -63,10 +61,13 @@ impl Watched {
         Watched { root, members }
     }
 
-    /// `site.toml`, the watched folders under the root, the members' content folders.
+    /// `site.toml`, the watched folders under the root, the members' files that matter.
     fn paths(&self) -> Vec<PathBuf> {
         let mut paths = watched_paths(&self.root);
-        paths.extend(self.members.iter().cloned());
+        for member in &self.members {
+            paths.push(member.join(crate::sources::MEMBER_FILE));
+            paths.push(member.join(crate::content::CONTENT_DIR));
+        }
         paths
     }
 
@@ -79,7 +80,10 @@ impl Watched {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        self.members.iter().any(|m| path.starts_with(m)) && !is_editor_scratch(name)
+        self.members.iter().any(|m| {
+            path == m.join(crate::sources::MEMBER_FILE)
+                || path.starts_with(m.join(crate::content::CONTENT_DIR))
+        }) && !is_editor_scratch(name)
     }
 }
 
@@ -106,8 +110,13 @@ impl Watch {
         for folder in WATCHED_FOLDERS {
             watch_folder(&mut watcher, &root.join(folder))?;
         }
-        for folder in &watched.members {
-            watch_folder(&mut watcher, folder)?;
+        for member in &watched.members {
+            // The tree's own folder for `member.toml` (editors replace files: a folder watch
+            // sees that), its content folder and all below.
+            watcher
+                .watch(member, RecursiveMode::NonRecursive)
+                .with_context(|| format!("cannot watch `{}`", member.display()))?;
+            watch_folder(&mut watcher, &member.join(crate::content::CONTENT_DIR))?;
         }
         Ok(Watch {
             watched: watched.clone(),
@@ -341,6 +350,26 @@ fn is_editor_scratch(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_members_file_and_content_matter_and_nothing_else_of_its_tree() {
+        let watched = Watched {
+            root: PathBuf::from("/site"),
+            members: vec![PathBuf::from("/kenya")],
+        };
+        let cases = [
+            ("/kenya/member.toml", true),
+            ("/kenya/content/report.md", true),
+            ("/kenya/content/.report.md.swp", false),
+            ("/kenya/notes.txt", false),
+            ("/kenya/.git/index", false),
+            ("/site/content/a.md", true),
+            ("/elsewhere/member.toml", false),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(watched.matters(Path::new(path)), expected, "{path}");
+        }
+    }
 
     #[test]
     fn a_snapshot_finds_what_changed_without_reading_the_tree() {

@@ -692,4 +692,25 @@ fn saves_in_a_members_folder_patch_the_served_site_as_a_clean_build_would() {
         page.contains("Kenya Youth IGF") && page.contains("2020 report, revised"),
         "{page}"
     );
+    // A member renamed in its member.toml: the site is built whole, with the new name.
+    let member = std::fs::read_to_string(kenya.join("member.toml")).unwrap();
+    let renamed = member.replace(
+        "name = \"Kenya IGF\"",
+        "name = \"Kenya Internet Governance Forum\"",
+    );
+    std::fs::write(kenya.join("member.toml"), renamed).unwrap();
+    let changes = Changes {
+        paths: vec![kenya.join("member.toml")],
+        rescan: false,
+    };
+    server
+        .rebuild(&options, &changes)
+        .expect("member.toml is watched")
+        .unwrap();
+    let now = server.serving().unwrap();
+    let page = std::fs::read_to_string(now.join("nri/kenya/report-2020/index.html")).unwrap();
+    assert!(
+        page.contains("Published by Kenya Internet Governance Forum"),
+        "{page}"
+    );
 }
