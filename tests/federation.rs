@@ -353,6 +353,19 @@ fn git_problems_name_the_source_and_rev_and_leave_the_site_alone() {
     assert!(err.contains("the commit `0123456789abcdef0123456789abcdef01234567` pinned in plenary.lock is not in"), "{err}");
     assert!(err.contains("plenary sources update dc-iot"), "{err}");
 
+    // A lock whose commit is not an object name never reaches git.
+    f.write(
+        "site/plenary.lock",
+        &lock.replace(&pinned, "--upload-pack=touch /tmp/x"),
+    );
+    let output = f.plenary(&["build"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("plenary.lock` is damaged"),
+        "{}",
+        stderr(&output)
+    );
+
     // A corrupt repository: not a repository at all.
     f.write("site/plenary.lock", &lock);
     std::fs::remove_dir_all(f.path("git/iot.git/objects")).unwrap();

@@ -193,13 +193,23 @@ impl Problem {
 }
 
 fn read_lock(path: &Path) -> anyhow::Result<Lock> {
+    let damaged = || {
+        format!(
+            "`{}` is damaged; delete it and build again to pin every git source anew",
+            path.display()
+        )
+    };
     match std::fs::read_to_string(path) {
-        Ok(text) => toml::from_str(&text).with_context(|| {
-            format!(
-                "`{}` is damaged; delete it and build again to pin every git source anew",
-                path.display()
-            )
-        }),
+        Ok(text) => {
+            let lock: Lock = toml::from_str(&text).with_context(damaged)?;
+            // Commits go to git as arguments: only object names are taken.
+            let is_commit =
+                |c: &str| matches!(c.len(), 40 | 64) && c.bytes().all(|b| b.is_ascii_hexdigit());
+            if let Some(pin) = lock.sources.iter().find(|p| !is_commit(&p.commit)) {
+                anyhow::bail!("{}: `{}` is not a commit", damaged(), pin.commit);
+            }
+            Ok(lock)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lock::default()),
         Err(e) => Err(e).with_context(|| format!("cannot read `{}`", path.display())),
     }
