@@ -156,6 +156,20 @@ pub fn read(path: &Path, shown: &Path, languages: &[String]) -> Result<Included,
                 "build the other site again",
             )
         })?;
+        // Results link to these addresses: web addresses only, never `javascript:` and the like.
+        let web = |url: &str| {
+            matches!(
+                crate::sanitize::scheme(url).as_deref(),
+                Some("http" | "https")
+            )
+        };
+        if !web(&doc.url) || !doc.translations.iter().all(|(_, url)| web(url)) {
+            return Err(error(
+                n + 2,
+                format!("page address `{}` is not a web address", doc.url),
+                "exports give absolute http(s) addresses; build the other site again",
+            ));
+        }
         // Pages in languages this site does not search stay out.
         if !languages.contains(&doc.lang) {
             continue;

@@ -498,6 +498,20 @@ fn bad_member_trees_are_clear_errors_and_nothing_is_written() {
         "../other.jsonl:1:1: error: search export of format version 7; this plenary reads version 1",
         &|f| { f.write("site/site.toml", &toml); },
     );
+    check(
+        "a search export linking to script",
+        &|f| {
+            f.write("other.jsonl", "{\"format\":\"plenary-search-export\",\"version\":1,\"site\":{\"id\":\"x.org\",\"base_url\":\"https://x.org\",\"titles\":{},\"languages\":[\"en\"]}}\n{\"lang\":\"en\",\"url\":\"javascript:alert(1)\",\"title\":\"T\",\"description\":\"\",\"headings\":\"\",\"date\":null,\"kind\":null,\"group\":null,\"year\":null,\"themes\":[],\"region\":null,\"translations\":[],\"body\":\"b\"}\n");
+            f.write(
+                "site/site.toml",
+                &format!("{toml}\n[[search.include]]\npath = \"../other.jsonl\"\n"),
+            );
+        },
+        "../other.jsonl:2:1: error: page address `javascript:alert(1)` is not a web address",
+        &|f| {
+            f.write("site/site.toml", &toml);
+        },
+    );
     f.build_ok();
 }
 
