@@ -51,8 +51,8 @@ pub struct Moved {
 /// The checked-out folder of each git source, by id, or the error that kept it from being made.
 pub type Checkouts = BTreeMap<String, Result<PathBuf, Diagnostic>>;
 
-/// The checked-out folder of each git source (by id), or the error that kept it from being
-/// made; also the pins that moved. `only` limits `Fetch::Update` to one source.
+/// Brings every git source to its pinned commit (or pins it), writes `plenary.lock` when a pin
+/// changed, and says which pins moved. `only` limits `Fetch::Update` to one source.
 pub fn checkouts(
     config: &Config,
     fetch: Fetch,
@@ -80,12 +80,7 @@ pub fn checkouts(
     // Each source on its own: fetching waits on the network and on git, so several run at once.
     let outcomes = for_each_at_once(&git_sources, |&(spec, url, rev)| {
         let refresh = fetch == Fetch::Update && only.is_none_or(|id| id == spec.id);
-        // git runs in the cache: a repository given as a path is found from the site root.
-        let fetch_url = match local_path(url) {
-            Some(path) => std::path::absolute(config.root.join(path))
-                .map_or_else(|_| url.clone(), |p| p.display().to_string()),
-            None => url.clone(),
-        };
+        let fetch_url = fetch_url(config, url);
         let pin = match pinned_of(spec, url, rev).filter(|_| !refresh) {
             Some(pin) => Ok(pin.commit.clone()),
             None => pin_rev(&cache, spec, &fetch_url, rev),
@@ -132,6 +127,16 @@ pub fn checkouts(
         write_lock(&lock_path, &lock)?;
     }
     Ok((dirs, moved))
+}
+
+/// The address git fetches from. git runs in the cache: a repository given as a path is
+/// found from the site root.
+fn fetch_url(config: &Config, url: &str) -> String {
+    match local_path(url) {
+        Some(path) => std::path::absolute(config.root.join(path))
+            .map_or_else(|_| url.to_string(), |p| p.display().to_string()),
+        None => url.to_string(),
+    }
 }
 
 /// The path a `git` address names when it is a folder on this machine (`../dc-iot`,
