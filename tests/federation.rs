@@ -691,28 +691,7 @@ fn saves_in_a_members_folder_patch_the_served_site_as_a_clean_build_would() {
             served,
             "{what}: patched in place"
         );
-        let clean = f.path("clean");
-        let built = plenary::build::build(plenary::build::Options {
-            root: site.clone(),
-            out: Some(clean.clone()),
-            drafts: false,
-            progress: None,
-            dashboard: true,
-        })
-        .unwrap();
-        assert!(matches!(built, plenary::build::Outcome::Built(_)), "{what}");
-        let (got, want) = (common::site_files(&served), common::site_files(&clean));
-        assert_eq!(
-            got.keys().collect::<Vec<_>>(),
-            want.keys().collect::<Vec<_>>(),
-            "{what}"
-        );
-        for (file, bytes) in &want {
-            assert!(
-                got[file] == *bytes,
-                "{what}: `{file}` differs from a clean build"
-            );
-        }
+        common::assert_same_as_clean_build(&site, &served, &f.path("clean"), what);
     }
     let page = std::fs::read_to_string(served.join("members/kenya-igf/index.html")).unwrap();
     assert!(

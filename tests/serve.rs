@@ -908,41 +908,7 @@ fn a_site_patched_after_each_kind_of_edit_equals_a_clean_build() {
             "{what}: patched in place"
         );
         let clean = dir.path().join("clean");
-        let built = plenary::build::build(plenary::build::Options {
-            root: root.clone(),
-            out: Some(clean.clone()),
-            drafts: false,
-            progress: None,
-            dashboard: true,
-        })
-        .unwrap();
-        assert!(
-            matches!(built, plenary::build::Outcome::Built(_)),
-            "{what}: builds clean"
-        );
-        let (got, want) = (common::site_files(&patched), common::site_files(&clean));
-        let got_paths: Vec<&String> = got.keys().collect();
-        let want_paths: Vec<&String> = want.keys().collect();
-        assert_eq!(got_paths, want_paths, "{what}: the same files");
-        for (rel, bytes) in &want {
-            if got[rel] != *bytes {
-                // Where they part, to see what was not rendered again.
-                let at = got[rel]
-                    .iter()
-                    .zip(bytes)
-                    .take_while(|(a, b)| a == b)
-                    .count();
-                let around = |b: &[u8]| {
-                    String::from_utf8_lossy(&b[at.saturating_sub(200)..(at + 200).min(b.len())])
-                        .into_owned()
-                };
-                panic!(
-                    "{what}: `{rel}` differs from a clean build:\n{}\n---- clean:\n{}",
-                    around(&got[rel]),
-                    around(bytes)
-                );
-            }
-        }
+        common::assert_same_as_clean_build(&root, &patched, &clean, what);
         for (query, lang) in [
             ("marmalade", "all"),
             ("cybersecurity", "en"),

@@ -72,3 +72,44 @@ pub fn write_file(root: &Path, rel: &str, text: &str) {
 pub fn read_file(root: &Path, rel: &str) -> String {
     std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
+
+/// Builds the site at `root` cleanly into `clean` (the translation dashboard on, as the
+/// preview server has it) and asserts that `patched` holds the same files, byte for byte;
+/// on a difference, shows where the two part.
+pub fn assert_same_as_clean_build(root: &Path, patched: &Path, clean: &Path, what: &str) {
+    let built = plenary::build::build(plenary::build::Options {
+        root: root.to_path_buf(),
+        out: Some(clean.to_path_buf()),
+        drafts: false,
+        progress: None,
+        dashboard: true,
+    })
+    .unwrap();
+    assert!(
+        matches!(built, plenary::build::Outcome::Built(_)),
+        "{what}: builds clean"
+    );
+    let (got, want) = (site_files(patched), site_files(clean));
+    let got_paths: Vec<&String> = got.keys().collect();
+    let want_paths: Vec<&String> = want.keys().collect();
+    assert_eq!(got_paths, want_paths, "{what}: the same files");
+    for (rel, bytes) in &want {
+        if got[rel] != *bytes {
+            // Where they part, to see what was not rendered again.
+            let at = got[rel]
+                .iter()
+                .zip(bytes)
+                .take_while(|(a, b)| a == b)
+                .count();
+            let around = |b: &[u8]| {
+                String::from_utf8_lossy(&b[at.saturating_sub(200)..(at + 200).min(b.len())])
+                    .into_owned()
+            };
+            panic!(
+                "{what}: `{rel}` differs from a clean build:\n{}\n---- clean:\n{}",
+                around(&got[rel]),
+                around(bytes)
+            );
+        }
+    }
+}
