@@ -111,12 +111,7 @@ impl Watch {
             watch_folder(&mut watcher, &root.join(folder))?;
         }
         for member in &watched.members {
-            // The tree's own folder for `member.toml` (editors replace files: a folder watch
-            // sees that), its content folder and all below.
-            watcher
-                .watch(member, RecursiveMode::NonRecursive)
-                .with_context(|| format!("cannot watch `{}`", member.display()))?;
-            watch_folder(&mut watcher, &member.join(crate::content::CONTENT_DIR))?;
+            watch_member(&mut watcher, member)?;
         }
         Ok(Watch {
             watched: watched.clone(),
@@ -132,8 +127,8 @@ impl Watch {
         stop: impl Fn() -> bool,
         mut changed: impl FnMut(Changes) -> bool,
     ) -> anyhow::Result<()> {
-        let watched = self.watched.clone();
-        let root = &watched.root;
+        let mut watched = self.watched.clone();
+        let root = watched.root.clone();
         loop {
             let first = match self.events.recv_timeout(STOP_CHECK) {
                 Ok(first) => first,
@@ -165,11 +160,28 @@ impl Watch {
                     watch_folder(&mut self.watcher, &path)?;
                 }
             }
+            // Members' trees added to site.toml since: watch them from now on.
+            if burst.paths.contains(&root.join(crate::config::CONFIG_FILE)) {
+                let now = Watched::of(&root);
+                for member in now.members.iter().filter(|m| !watched.members.contains(m)) {
+                    watch_member(&mut self.watcher, member)?;
+                }
+                watched = now;
+            }
             if !changed(burst) {
                 return Ok(());
             }
         }
     }
+}
+
+/// A member's tree: its own folder for `member.toml` (editors replace files: a folder watch
+/// sees that), its content folder and all below.
+fn watch_member(watcher: &mut impl notify::Watcher, member: &Path) -> anyhow::Result<()> {
+    watcher
+        .watch(member, RecursiveMode::NonRecursive)
+        .with_context(|| format!("cannot watch `{}`", member.display()))?;
+    watch_folder(watcher, &member.join(crate::content::CONTENT_DIR))
 }
 
 fn watch_folder(watcher: &mut impl notify::Watcher, folder: &Path) -> anyhow::Result<()> {

@@ -720,3 +720,66 @@ fn saves_in_a_members_folder_patch_the_served_site_as_a_clean_build_would() {
         "{page}"
     );
 }
+
+#[test]
+fn a_member_added_while_serving_is_watched_from_then_on() {
+    use std::io::{BufRead, Read, Write};
+    let f = Federation::new();
+    // The site starts without the Kenya IGF.
+    let toml = f.read("site/site.toml");
+    let kenya_source =
+        "[[sources]]\nid = \"kenya-igf\"\npath = \"../kenya\"\nmount = \"nri/kenya\"\n";
+    assert!(toml.contains(kenya_source));
+    f.write("site/site.toml", &toml.replace(kenya_source, ""));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(f.site())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .trim_start_matches("serving http://")
+        .trim_end_matches('/')
+        .to_string();
+    let get = |path: &str| -> (u16, String) {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, answer)
+    };
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !done() {
+            assert!(
+                std::time::Instant::now() < until,
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    let page = "/nri/kenya/report-2020/";
+    assert_eq!(get(page).0, 404);
+    f.write("site/site.toml", &toml);
+    wait_for("the new member's pages", &|| get(page).0 == 200);
+    // Its folder is watched from now on: a save there reaches the served page.
+    f.write("kenya/content/report-2020/index.md", "+++\ntitle = \"Kenya IGF 2020 report\"\ndate = 2020-09-24\n+++\nThe forum discussed marmalade.\n");
+    wait_for("the saved page", &|| get(page).1.contains("marmalade"));
+    let _ = child.kill();
+    let _ = child.wait();
+}
