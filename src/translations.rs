@@ -481,7 +481,7 @@ pub fn mark_current(loaded: &Loaded, file: &Path, minor: bool) -> Result<Vec<Pat
 /// or as the last key before any table (a key after `[extra]` would belong to the table).
 pub fn with_version(text: &str, version: &str) -> String {
     let line = format!("{TRANSLATED_FROM} = \"{version}\"\n");
-    let Some(front_end) = text[3..].find("\n+++").map(|i| i + 4) else {
+    let Some(front_end) = text.get(3..).and_then(|t| t.find("\n+++")).map(|i| i + 4) else {
         return text.to_string();
     };
     let mut out = String::with_capacity(text.len() + line.len());
