@@ -49,13 +49,7 @@ pub fn analyzer(lang: &str) -> TextAnalyzer {
         "ar" => word_to_term(Some(Language::Arabic), false),
         "fr" => word_to_term(Some(Language::French), true),
         "es" => word_to_term(Some(Language::Spanish), true),
-        "zh" => TextAnalyzer::builder(NormalizedJieba {
-            // Consecutive positions, so that quoted phrases work.
-            jieba: tantivy_jieba::JiebaTokenizer::with_ordinal_position_mode(true),
-            tokens: Vec::new(),
-        })
-        .filter(LowerCaser)
-        .build(),
+        "zh" => TextAnalyzer::from(NormalizedJieba::default()),
         _ => word_to_term(None, false),
     }
 }
@@ -186,35 +180,59 @@ impl WordStream<'_> {
     }
 }
 
-/// Where the run of word (or non-word) characters of `text` from `at` ends. Bytes are read
-/// one by one while they are ASCII, which most text in Latin script is.
+/// Where the run of word (or non-word) characters of `text` from `at` ends.
 fn skip_while(text: &str, mut at: usize, in_word: bool) -> usize {
-    let bytes = text.as_bytes();
-    while let Some(&byte) = bytes.get(at) {
-        if byte.is_ascii() {
-            if byte.is_ascii_alphanumeric() != in_word {
-                break;
-            }
-            at += 1;
-            continue;
-        }
-        let c = text[at..].chars().next().unwrap_or_default();
-        if is_word_char(c) != in_word {
+    let two_byte = two_byte_word_chars();
+    while at < text.len() {
+        let (word, len) = char_at(text, two_byte, at);
+        if word != in_word {
             break;
         }
-        at += c.len_utf8();
+        at += len;
     }
     at
 }
 
-/// How many words `text` has, as `word_start` counts them.
+/// Whether the character at byte `at` of `text` is a word character, and its length. This
+/// runs on every character indexed, and the general test (`is_word_char`) is slow: ASCII and
+/// the two-byte characters (accented Latin, Cyrillic, Arabic...) are looked up in tables.
+#[inline(always)]
+fn char_at(text: &str, two_byte: &[bool; 0x800], at: usize) -> (bool, usize) {
+    let bytes = text.as_bytes();
+    let lead = bytes[at];
+    if lead < 0x80 {
+        (lead.is_ascii_alphanumeric(), 1)
+    } else if lead < 0xE0 && at + 1 < bytes.len() {
+        let code = (usize::from(lead & 0x1F) << 6) | usize::from(bytes[at + 1] & 0x3F);
+        (two_byte[code], 2)
+    } else {
+        let c = text[at..].chars().next().unwrap_or_default();
+        (is_word_char(c), c.len_utf8())
+    }
+}
+
+/// `is_word_char` of every character below U+0800, by code point.
+fn two_byte_word_chars() -> &'static [bool; 0x800] {
+    static TABLE: std::sync::LazyLock<[bool; 0x800]> = std::sync::LazyLock::new(|| {
+        let mut table = [false; 0x800];
+        for (code, word) in table.iter_mut().enumerate() {
+            *word = char::from_u32(code as u32).is_some_and(is_word_char);
+        }
+        table
+    });
+    &TABLE
+}
+
+/// How many words `text` has, as `word_start` counts them: one pass that counts where a
+/// word character follows a non-word one (without branching on it, which prose defeats).
 pub fn count_words(text: &str) -> usize {
-    let mut count = 0;
-    let mut at = skip_while(text, 0, false);
+    let two_byte = two_byte_word_chars();
+    let (mut count, mut in_word, mut at) = (0, false, 0);
     while at < text.len() {
-        at = skip_while(text, at, true);
-        count += 1;
-        at = skip_while(text, at, false);
+        let (word, len) = char_at(text, two_byte, at);
+        count += usize::from(word & !in_word);
+        in_word = word;
+        at += len;
     }
     count
 }
@@ -326,48 +344,74 @@ fn is_invisible_control(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
-/// Jieba's segmentation of the normalised text. Jieba segments a whole text at once, so
-/// the tokens are collected, which lets the normalised copy be dropped straight away.
-#[derive(Clone)]
+/// Jieba's segmentation of the normalised text, lowercased. Jieba also returns each space and
+/// punctuation mark as a word, a quarter of what it returns: those are left out, like stop
+/// words, keeping their positions so that phrases still need their words side by side.
+#[derive(Clone, Default)]
 struct NormalizedJieba {
-    jieba: tantivy_jieba::JiebaTokenizer,
-    tokens: Vec<Token>,
+    /// The text segmented last, normalised.
+    text: String,
+    /// Its words: where each is in `text`, and its position.
+    words: Vec<(Range<usize>, usize)>,
 }
 
-impl Tokenizer for NormalizedJieba {
-    type TokenStream<'a> = CollectedTokens<'a>;
+/// One segmenter for the whole process: its dictionary takes a tenth of a second to load.
+static JIEBA: std::sync::LazyLock<jieba_rs::Jieba> = std::sync::LazyLock::new(jieba_rs::Jieba::new);
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> CollectedTokens<'a> {
-        self.tokens.clear();
-        let normalized = normalize("zh", text);
-        let mut stream = self.jieba.token_stream(&normalized);
-        while stream.advance() {
-            // Positions are jieba's, so a dropped stop word leaves its gap.
-            if !STOP_ZH.contains(&stream.token().text.as_str()) {
-                self.tokens.push(stream.token().clone());
+impl Tokenizer for NormalizedJieba {
+    type TokenStream<'a> = JiebaWords<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaWords<'a> {
+        self.words.clear();
+        self.text.clear();
+        self.text.push_str(&normalize("zh", text));
+        let base = self.text.as_ptr() as usize;
+        let two_byte = two_byte_word_chars();
+        // Search mode: long words also yield the words inside them (中华人民共和国: 中华, 人民,
+        // 共和国...), so that a query for a part finds the whole.
+        for (position, token) in JIEBA
+            .tokenize(&self.text, jieba_rs::TokenizeMode::Search, true)
+            .iter()
+            .enumerate()
+        {
+            let word = token.word;
+            if STOP_ZH.contains(&word)
+                || !(0..word.len())
+                    .any(|at| word.is_char_boundary(at) && char_at(word, two_byte, at).0)
+            {
+                continue;
             }
+            let start = word.as_ptr() as usize - base;
+            self.words.push((start..start + word.len(), position));
         }
-        CollectedTokens {
-            tokens: &self.tokens,
+        JiebaWords {
+            text: &self.text,
+            words: &self.words,
             next: 0,
             token: Token::default(),
         }
     }
 }
 
-struct CollectedTokens<'a> {
-    tokens: &'a [Token],
+struct JiebaWords<'a> {
+    text: &'a str,
+    words: &'a [(Range<usize>, usize)],
     next: usize,
     token: Token,
 }
 
-impl TokenStream for CollectedTokens<'_> {
+impl TokenStream for JiebaWords<'_> {
     fn advance(&mut self) -> bool {
-        let Some(token) = self.tokens.get(self.next) else {
+        let Some((range, position)) = self.words.get(self.next) else {
             return false;
         };
-        self.token.clone_from(token);
         self.next += 1;
+        self.token.text.clear();
+        push_lowercase(&mut self.token.text, &self.text[range.clone()]);
+        self.token.offset_from = range.start;
+        self.token.offset_to = range.end;
+        self.token.position = *position;
+        self.token.position_length = 1;
         true
     }
 
@@ -377,6 +421,18 @@ impl TokenStream for CollectedTokens<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
+    }
+}
+
+/// Appends `word` lowercased as tantivy's `LowerCaser` does (character by character), without
+/// asking Unicode about each Han character, which has no case.
+fn push_lowercase(out: &mut String, word: &str) {
+    for c in word.chars() {
+        match c {
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            '\0'..='\u{7F}' | '\u{3000}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' => out.push(c),
+            c => out.extend(c.to_lowercase()),
+        }
     }
 }
 
@@ -666,6 +722,16 @@ mod tests {
     }
 
     #[test]
+    fn chinese_punctuation_and_spaces_are_not_terms_but_keep_their_place() {
+        let terms = terms_at(&mut analyzer("zh"), "自由， IGF 平等。");
+        let words: Vec<&str> = terms.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(words, ["自由", "igf", "平等"]);
+        let positions: Vec<usize> = terms.iter().map(|(p, _)| *p).collect();
+        // 自由 , (space) IGF (space) 平等 。
+        assert_eq!(positions, [0, 3, 5]);
+    }
+
+    #[test]
     fn invisible_controls_and_compatibility_forms_are_removed() {
         assert_eq!(normalize("en", "a\u{2068}b\u{200B}c"), "abc");
         assert_eq!(normalize("en", "ＩＧＦ"), "IGF");
@@ -719,5 +785,28 @@ mod tests {
             },
         );
         assert_eq!(seen, 1);
+    }
+
+    /// The tables behind `char_at` must say what `is_word_char` says, and words must be
+    /// counted as the index numbers their positions, in every script.
+    #[test]
+    fn words_are_found_alike_in_every_script() {
+        let text = "Data, protection: l'été à Genève — права человека; حُقُوقُ الإِنْسَانِ، ٢٠٢٠ \
+                    人人生而自由 e\u{301}te\u{301} zero\u{200B}width 🙂 x\u{FEFF}y ＩＧＦ 2020";
+        for (at, c) in text.char_indices() {
+            assert_eq!(
+                char_at(text, two_byte_word_chars(), at),
+                (is_word_char(c), c.len_utf8()),
+                "{c:?}"
+            );
+        }
+        let runs = text
+            .split(|c: char| !is_word_char(c))
+            .filter(|run| !run.is_empty())
+            .count();
+        assert_eq!(count_words(text), runs);
+        assert_eq!(count_words(text), 17);
+        let tenth = word_start(text, 9).unwrap();
+        assert!(text[tenth..].starts_with("الإِنْسَانِ"));
     }
 }

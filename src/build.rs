@@ -228,7 +228,8 @@ pub fn build_site(options: Options) -> anyhow::Result<Checked<(Report, Loaded)>>
     Ok(Ok((report, loaded)))
 }
 
-/// The search index of the site's pages and the sites it includes, and the site's export.
+/// The search index of the site's pages and the sites it includes, and the site's export
+/// when it publishes one.
 fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> {
     let mut docs = search::documents(context);
     let own = docs.len();
@@ -244,13 +245,25 @@ fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> 
         .iter()
         .map(|l| l.code.clone())
         .collect();
-    search::write_index(&docs, &languages, site_dir)?;
+    if !context.config.search_export {
+        return search::write_index(&docs, &languages, site_dir);
+    }
     let members = context
         .sources
         .iter()
         .filter_map(|t| Some((t.id.clone(), t.member.as_ref()?.name.clone())))
         .collect();
-    search_export::write(&docs[..own], context.config, members, site_dir)
+    // Beside the index rather than after it: the export is a tenth of the indexing work, and
+    // after it, it would lengthen the build by as much.
+    std::thread::scope(|scope| {
+        let export =
+            scope.spawn(|| search_export::write(&docs[..own], context.config, members, site_dir));
+        let indexed = search::write_index(&docs, &languages, site_dir);
+        let exported = export
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the search export failed")));
+        indexed.and(exported)
+    })
 }
 
 /// Feeds, sitemap, robots.txt, static files and the files of page bundles.

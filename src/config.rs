@@ -32,6 +32,9 @@ pub struct Config {
     pub sources: Vec<crate::sources::SourceSpec>,
     /// Other sites' search exports (`[[search.include]]`), relative to the root.
     pub search_includes: Vec<PathBuf>,
+    /// Whether `build` also writes the site's own search export, for other sites to include
+    /// (`[search] export = true`; off by default: it holds the text of every page again).
+    pub search_export: bool,
     /// Whether the site has a translation dashboard (`[i18n] dashboard = true`; always in
     /// the preview server).
     pub translation_dashboard: bool,
@@ -166,6 +169,9 @@ struct SearchSettings {
     /// Other sites' search exports, indexed with this site's pages.
     #[serde(default)]
     include: Vec<Include>,
+    /// Whether to publish this site's own export.
+    #[serde(default)]
+    export: bool,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +185,7 @@ impl Default for SearchSettings {
         SearchSettings {
             index: true,
             include: Vec::new(),
+            export: false,
         }
     }
 }
@@ -331,6 +338,7 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         groups: raw.groups,
         search_index: raw.search.index,
         search_includes: raw.search.include.into_iter().map(|i| i.path).collect(),
+        search_export: raw.search.export,
         translation_dashboard: raw.i18n.dashboard,
         edit_url: raw.i18n.edit_url,
         sources,

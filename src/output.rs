@@ -77,8 +77,7 @@ impl Staging {
         }
         self.committed = true;
         if old.exists() {
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot remove `{}`", old.display()))?;
+            remove_tree(&old)?;
         }
         Ok(())
     }
@@ -91,6 +90,23 @@ impl Staging {
     fn path_of(&self, rel: &str) -> anyhow::Result<PathBuf> {
         inside(&self.dir, rel)
     }
+}
+
+/// Removes `dir` and everything in it, its entries spread over the cores: the previous site
+/// is the last thing a build waits for, and tens of thousands of files take a while.
+fn remove_tree(dir: &Path) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir)
+        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
+        .with_context(|| format!("cannot remove `{}`", dir.display()))?;
+    crate::parallel::try_for_each(&entries, |entry| {
+        let path = entry.path();
+        let removed = match entry.file_type() {
+            Ok(kind) if kind.is_dir() => std::fs::remove_dir_all(&path),
+            _ => std::fs::remove_file(&path),
+        };
+        removed.with_context(|| format!("cannot remove `{}`", path.display()))
+    })?;
+    std::fs::remove_dir(dir).with_context(|| format!("cannot remove `{}`", dir.display()))
 }
 
 /// `dir/rel`, unless `rel` would lead out of `dir`.

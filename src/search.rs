@@ -1,6 +1,6 @@
 //! The search index: what it holds per page, one tantivy index per language, and its layout.
 //!
-//! Layout under the built site: `_search/meta.json` (`{"format": 4, "languages": [...]}`)
+//! Layout under the built site: `_search/meta.json` (`{"format": 6, "languages": [...]}`)
 //! and `_search/<lang>/`, a tantivy index of the pages written in that language with its
 //! `bodies.bin` (the pages' bodies for excerpts, see `body_store`).
 
@@ -21,7 +21,7 @@ use crate::views::Context;
 
 pub const SEARCH_DIR: &str = "_search";
 /// Raised whenever what the index holds or how it is analysed changes.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// The facets every page can be filtered and counted by: `source` is the member that
 /// published it, `site` the site it is on (others' pages come in through their exports).
 pub const FACETS: [&str; 7] = ["kind", "group", "year", "theme", "region", "source", "site"];

@@ -1,5 +1,6 @@
 //! The search export: every searchable page of a site in one versioned file, which other sites index with their own.
 //!
+//! Written by builds of sites that publish it (`[search] export = true`).
 //! `_search/export.jsonl` is JSON Lines. The first line describes the site:
 //! `{"format": "plenary-search-export", "version": 1, "site": {"id", "base_url", "titles",
 //! "languages", "members"}}`; every other line is one page in one language: `lang`, `url`
@@ -68,7 +69,9 @@ pub fn write(
     members: BTreeMap<String, String>,
     site_dir: &Path,
 ) -> anyhow::Result<()> {
-    let path = site_dir.join(SEARCH_DIR).join(EXPORT_FILE);
+    let dir = site_dir.join(SEARCH_DIR);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let path = dir.join(EXPORT_FILE);
     let file = std::fs::File::create(&path)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     let mut out = std::io::BufWriter::new(file);

@@ -588,6 +588,15 @@ fn a_member_tree_builds_on_its_own_with_the_same_theme() {
 fn one_search_covers_sites_built_separately() {
     let f = Federation::new();
     f.build_ok();
+    // A site publishes its export only when it says so: it is the text of every page again.
+    assert!(!f.path("site/public/_search/export.jsonl").exists());
+    assert!(f.path("site/public/_search/meta.json").exists());
+    let toml = f.read("site/site.toml");
+    f.write(
+        "site/site.toml",
+        &format!("{toml}\n[search]\nexport = true\n"),
+    );
+    f.build_ok();
     // The export is documented and versioned: its first line says so.
     let export = f.read("site/public/_search/export.jsonl");
     let header: serde_json::Value = serde_json::from_str(export.lines().next().unwrap()).unwrap();
