@@ -156,6 +156,7 @@ impl Tokenizer for WordTokenizer {
             cursor: 0,
             token: Token::default(),
             position: 0,
+            two_byte: two_byte_word_chars(),
         }
     }
 }
@@ -166,23 +167,30 @@ struct WordStream<'a> {
     cursor: usize,
     token: Token,
     position: usize,
+    two_byte: &'static [bool; 0x800],
 }
 
 impl WordStream<'_> {
     fn next_word(&mut self) -> Option<Range<usize>> {
-        let start = skip_while(self.text, self.cursor, false);
+        let start = skip_run(self.text, self.two_byte, self.cursor, false);
         if start == self.text.len() {
             return None;
         }
-        let end = skip_while(self.text, start, true);
+        let end = skip_run(self.text, self.two_byte, start, true);
         self.cursor = end;
         Some(start..end)
     }
 }
 
 /// Where the run of word (or non-word) characters of `text` from `at` ends.
-fn skip_while(text: &str, mut at: usize, in_word: bool) -> usize {
-    let two_byte = two_byte_word_chars();
+fn skip_while(text: &str, at: usize, in_word: bool) -> usize {
+    skip_run(text, two_byte_word_chars(), at, in_word)
+}
+
+/// `skip_while` with the table of two-byte characters at hand: the tokenizer runs it twice a
+/// word, and fetching the table each time showed.
+#[inline(always)]
+fn skip_run(text: &str, two_byte: &[bool; 0x800], mut at: usize, in_word: bool) -> usize {
     while at < text.len() {
         let (word, len) = char_at(text, two_byte, at);
         if word != in_word {
