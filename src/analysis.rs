@@ -374,7 +374,6 @@ impl Tokenizer for NormalizedJieba {
         self.text.clear();
         self.text.push_str(&normalize("zh", text));
         let base = self.text.as_ptr() as usize;
-        let two_byte = two_byte_word_chars();
         // Search mode: long words also yield the words inside them (中华人民共和国: 中华, 人民,
         // 共和国...), so that a query for a part finds the whole.
         for (position, token) in JIEBA
@@ -383,10 +382,7 @@ impl Tokenizer for NormalizedJieba {
             .enumerate()
         {
             let word = token.word;
-            if STOP_ZH.contains(&word)
-                || !(0..word.len())
-                    .any(|at| word.is_char_boundary(at) && char_at(word, two_byte, at).0)
-            {
+            if STOP_ZH.contains(&word) || !word.chars().any(is_word_char) {
                 continue;
             }
             let start = word.as_ptr() as usize - base;

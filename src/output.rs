@@ -57,8 +57,7 @@ impl Staging {
             self.dir.file_name().unwrap_or_default().to_string_lossy()
         ));
         if old.exists() {
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot remove `{}`", old.display()))?;
+            remove_tree(&old)?;
         }
         if self.target.exists() {
             std::fs::rename(&self.target, &old).with_context(|| {
@@ -259,6 +258,28 @@ impl Sink for Discard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn removing_a_tree_removes_links_not_what_they_point_to() {
+        let tmp = tempfile::tempdir().unwrap();
+        let kept = tmp.path().join("kept");
+        std::fs::create_dir_all(kept.join("inner")).unwrap();
+        std::fs::write(kept.join("inner/file"), "kept").unwrap();
+        let tree = tmp.path().join("tree");
+        for dir in ["a/b/c", "d", "e/f"] {
+            std::fs::create_dir_all(tree.join(dir)).unwrap();
+            std::fs::write(tree.join(dir).join("index.html"), dir).unwrap();
+        }
+        std::fs::write(tree.join("top.css"), "").unwrap();
+        std::os::unix::fs::symlink(&kept, tree.join("link")).unwrap();
+        std::os::unix::fs::symlink(&kept, tree.join("d/link")).unwrap();
+        remove_tree(&tree).unwrap();
+        assert!(!tree.exists());
+        assert_eq!(
+            std::fs::read_to_string(kept.join("inner/file")).unwrap(),
+            "kept"
+        );
+    }
 
     #[test]
     fn a_dropped_staging_leaves_the_previous_site_untouched() {
