@@ -372,6 +372,7 @@ const CONFIG_KEYS: &[&str] = &[
     "index",
     "sources",
     "include",
+    "export",
     "i18n",
     "dashboard",
     "edit_url",
@@ -557,6 +558,7 @@ mod tests {
             (format!("{MINIMAL}languages = [\"fr\"]\n"), "site.toml:3:1: error: default language `en` is not among the languages\n  = hint: use one of: fr"),
             (format!("{MINIMAL}languages = [\"en\"]\ntaxonomies = [\"tag\"]\n"), "site.toml:5:14: error: unknown taxonomy `tag`\n  = hint: taxonomies can be: group, year, theme, region, kind"),
             (format!("{MINIMAL}languages = [\"en\"\n"), "site.toml:4:18: error: invalid TOML: unclosed array, expected `]`\n  = hint: check quotes, brackets and `key = value` syntax at this position"),
+            (format!("{MINIMAL}languages = [\"en\"]\n\n[search]\nexprot = true\n"), "site.toml:7:1: error: unknown field `exprot`\n  = hint: did you mean `export`?"),
         ];
         for (text, expected) in cases {
             let diags = parse_str(&text).unwrap_err();
