@@ -61,12 +61,18 @@ enum Command {
         /// (production)
         #[arg(long)]
         no_watch: bool,
-        /// Seconds a connection may stay silent before it is closed
+        /// Seconds a client has to send a whole request (or to read what it is sent) before
+        /// its connection is closed
         #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
         read_timeout: u64,
         /// Connections served at once; more are answered 503 (busy) at once
         #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
         max_connections: u64,
+        /// Connections one client (one IP address) may have open at once [default: a quarter
+        /// of --max-connections]; behind a reverse proxy, which is one client to the server,
+        /// set it to --max-connections
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
+        max_connections_per_client: Option<u64>,
         /// Open the site in the web browser once it is served ($BROWSER, else the system's)
         #[arg(long)]
         open: bool,
@@ -82,9 +88,9 @@ enum Command {
         /// A language code, or `all` to search every language
         #[arg(long, default_value = "all")]
         lang: String,
-        /// How many results
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
+        /// How many results (at most 100)
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=plenary::query::MAX_PER_PAGE as u64))]
+        limit: u64,
         /// Keep results with this facet value: kind=bpf-output, group=..., year=2020, theme=..., region=...
         #[arg(long, value_name = "FACET=VALUE")]
         filter: Vec<String>,
@@ -118,6 +124,7 @@ fn main() -> ExitCode {
             no_watch,
             read_timeout,
             max_connections,
+            max_connections_per_client,
             open,
         } => {
             let options = plenary::serve::Options {
@@ -128,6 +135,9 @@ fn main() -> ExitCode {
                 watch: !no_watch,
                 read_timeout: std::time::Duration::from_secs(read_timeout),
                 max_connections: max_connections as usize,
+                max_connections_per_client: max_connections_per_client
+                    .unwrap_or((max_connections / 4).max(1))
+                    as usize,
             };
             return serve(&options, open);
         }
@@ -143,7 +153,7 @@ fn main() -> ExitCode {
             return search(
                 site.unwrap_or_else(|| root.join("public")),
                 lang,
-                limit,
+                limit as usize,
                 filter,
                 json,
                 query.join(" "),

@@ -25,6 +25,14 @@ use excerpt::{excerpt, mark_terms, Marks};
 /// Longer queries are cut: nobody types more, and each word costs a lookup per field.
 pub const MAX_QUERY_CHARS: usize = 256;
 const MAX_WORDS: usize = 12;
+/// Results a page may show.
+pub const MAX_PER_PAGE: usize = 100;
+/// How deep the results may be paged: the collector keeps every result up to the page
+/// shown, so an unbounded page number is an unbounded allocation. Past a thousand results,
+/// a narrower search serves the reader better.
+pub const MAX_RESULTS: usize = 1000;
+/// Facet filters one search may have: each is a clause of the query.
+const MAX_FILTERS: usize = 32;
 /// A matching page's score in the title counts this many times its score in the body.
 const TITLE_BOOST: f32 = 3.0;
 /// Pages holding every word rank above pages holding only some.
@@ -155,6 +163,12 @@ impl Searcher {
                 self.languages().collect::<Vec<_>>().join(", ")
             )));
         };
+        if request.filters.len() > MAX_FILTERS {
+            return Err(Invalid(format!(
+                "a search may have up to {MAX_FILTERS} filters, not {}",
+                request.filters.len()
+            )));
+        }
         for (name, _) in &request.filters {
             if !FACETS.contains(&name.as_str()) {
                 return Err(Invalid(format!(
@@ -163,8 +177,15 @@ impl Searcher {
                 )));
             }
         }
-        let per_page = request.per_page.clamp(1, 100);
+        let per_page = request.per_page.clamp(1, MAX_PER_PAGE);
         let page = request.page.max(1);
+        if page > last_page(per_page) {
+            return Err(Invalid(format!(
+                "`page` goes up to {} with {per_page} results a page; to see results further \
+                 down, search with more words or a filter",
+                last_page(per_page)
+            )));
+        }
         let query_text: String = request.query.chars().take(MAX_QUERY_CHARS).collect();
         let wanted = page * per_page;
         let parsed = parse(&query_text);
@@ -237,6 +258,11 @@ impl Searcher {
             facets,
         })
     }
+}
+
+/// The last page of results that can be asked for with `per_page` results a page.
+pub fn last_page(per_page: usize) -> usize {
+    (MAX_RESULTS / per_page.clamp(1, MAX_PER_PAGE)).max(1)
 }
 
 /// One language's part of a search: what is needed to turn its hits into results.

@@ -14,7 +14,6 @@ use crate::views::Context;
 /// Where each language's search page lives, after the language prefix.
 pub const SEARCH_PATH: &str = "/search/";
 const PER_PAGE: usize = 10;
-const MAX_PER_PAGE: usize = 100;
 
 /// Reads `q`, `lang`, the facet filters, `page` and `per_page` from a URL's query string.
 /// Other parameters are ignored (links often carry tracking ones); a page number that is not
@@ -37,7 +36,7 @@ pub fn request_from_query(query: &str, default_lang: &str) -> Result<Request, In
                 if name == "page" {
                     request.page = number.max(1);
                 } else {
-                    request.per_page = number.clamp(1, MAX_PER_PAGE);
+                    request.per_page = number.clamp(1, crate::query::MAX_PER_PAGE);
                 }
             }
             facet if FACETS.contains(&facet) && !value.is_empty() => {
@@ -195,7 +194,10 @@ pub fn view(
     }
     let total = response.map_or(0, |r| r.total);
     let per_page = response.map_or(request.per_page, |r| r.per_page);
-    let pages = total.div_ceil(per_page.max(1)).max(1);
+    // Pages past the deepest that can be asked for are not offered.
+    let pages = total
+        .div_ceil(per_page.max(1))
+        .clamp(1, crate::query::last_page(per_page));
     let page = request.page.max(1);
     let at_page = |page: usize| {
         search_url(

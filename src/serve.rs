@@ -9,20 +9,20 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 mod answers;
+mod replying;
 mod watching;
 
-use answers::Reply;
 pub use answers::{resolve, Resolved, SVG_POLICY};
 
 use watching::describe;
 
 use anyhow::Context as _;
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::Server;
 
 use crate::build::{self, Checked, Loaded, Report};
 use crate::front;
-use crate::gzip::{accepts_gzip, gzip, gzip_etag, is_compressible, GzipCache, GZIP_FROM};
-use crate::live::{self, Channel, Event, LIVE_PATH};
+use crate::gzip::GzipCache;
+use crate::live::{Channel, Event};
 use crate::query::Searcher;
 use crate::rebuild::Memo;
 use crate::watch::{Snapshot, Watch};
@@ -39,6 +39,8 @@ pub struct Options {
     pub read_timeout: Duration,
     /// Connections served at once; more are answered 503.
     pub max_connections: usize,
+    /// Connections one client may have open at once; more are answered 503.
+    pub max_connections_per_client: usize,
 }
 
 /// Requests answered at once; more wait their turn.
@@ -74,6 +76,11 @@ pub struct Served {
     /// changed.
     memo: Mutex<Option<Memo>>,
     gzip_cache: Mutex<GzipCache>,
+    /// Bodies handed to the front to send (files, kept compressed files).
+    handoffs: Arc<front::Handoffs>,
+    /// The address the server was asked to listen on: in watch mode, the one host name
+    /// besides localhost that requests may name.
+    bind: String,
 }
 
 /// Builds the site into `<root>/.plenary/serve/<n>`; the diagnostics if it cannot be built.
@@ -118,6 +125,8 @@ impl Served {
             memo: Mutex::new(None),
             snapshot: Mutex::new(Snapshot::default()),
             gzip_cache: Mutex::new(GzipCache::default()),
+            handoffs: Arc::default(),
+            bind: options.bind.clone(),
         };
         // Builds of an earlier run are of no use.
         let _ = std::fs::remove_dir_all(options.root.join(SERVE_DIR));
@@ -189,6 +198,7 @@ pub fn serve(
     };
     let limits = front::Limits {
         connections: options.max_connections,
+        per_client: options.max_connections_per_client,
         timeout: options.read_timeout,
     };
     // Watching starts before the server says it is ready: no save after that is missed.
@@ -197,25 +207,34 @@ pub fn serve(
         None => None,
     };
     stop_on_interrupt();
+    // However serving ends, the builds made for it go, and the local socket.
+    let _cleanup = Cleanup {
+        folders: vec![
+            socket.parent().map(PathBuf::from).unwrap_or_default(),
+            options.root.join(SERVE_DIR),
+        ],
+    };
     ready(local);
     let (served, accepting, backend) = (&served, &accepting, &backend);
     let (listener, socket, limits) = (&listener, &socket, &limits);
     std::thread::scope(|scope| {
-        scope.spawn(move || front::run(listener, socket, limits, stopping));
+        let handoffs = &served.handoffs;
+        scope.spawn(move || front::run(listener, socket, handoffs, limits, stopping));
         for _ in 0..WORKERS {
             // A worker finishes the request it is answering before it stops.
             scope.spawn(move || {
                 while !stopping() {
                     let server = read(&accepting.current).clone();
+                    let answer = |request| served.answer(request);
                     match server.recv_timeout(STOP_CHECK) {
-                        Ok(Some(request)) => served.answer(request),
+                        Ok(Some(request)) => replying::contained(request, answer),
                         Ok(None) => {}
                         Err(_) => accept_again(accepting, &server, backend),
                     }
                     // Connections a failed server had accepted still send requests to it.
                     for old in read(&accepting.retired).iter() {
                         while let Ok(Some(request)) = old.try_recv() {
-                            served.answer(request);
+                            replying::contained(request, answer);
                         }
                     }
                 }
@@ -244,12 +263,23 @@ pub fn serve(
             }
         }
     });
-    // Stopped by Ctrl-C or SIGTERM: the builds made for serving go too, and the local socket.
-    if let Some(folder) = socket.parent() {
-        let _ = std::fs::remove_dir_all(folder);
-    }
-    let _ = std::fs::remove_dir_all(options.root.join(SERVE_DIR));
     Ok(())
+}
+
+/// Folders removed when dropped: what serving made, gone however serving ends (Ctrl-C,
+/// SIGTERM, or an error).
+struct Cleanup {
+    folders: Vec<PathBuf>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for folder in &self.folders {
+            if !folder.as_os_str().is_empty() {
+                let _ = std::fs::remove_dir_all(folder);
+            }
+        }
+    }
 }
 
 /// Lowers the priority of this thread and of the threads it starts (Linux keeps a nice value
@@ -357,137 +387,4 @@ fn set_option<T>(
     } else {
         Err(std::io::Error::last_os_error())
     }
-}
-
-impl Served {
-    fn answer(&self, request: Request) {
-        let url = request.url().to_string();
-        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        if let (Some(live), LIVE_PATH) = (&self.live, path) {
-            return self.listen(live, request);
-        }
-        let reply = match (request.method(), self.current()) {
-            (Method::Get | Method::Head, Some(site)) => site.respond(path, query, &request),
-            (Method::Get | Method::Head, None) => Reply::html(
-                503,
-                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-                 <title>Not built yet</title></head><body><h1>The site has not built yet</h1>\
-                 <p>Fix what the box below says: this page reloads by itself once it builds.</p>\
-                 </body></html>",
-            ),
-            _ => {
-                Reply::text(405, "only GET and HEAD are answered here").header("Allow", "GET, HEAD")
-            }
-        };
-        let reply = match &self.live {
-            // Pages get the live script, and the overlay while the last save does not build;
-            // what they show depends on that, so they are never cached.
-            Some(_) if reply.is_html() && reply.status != 304 => {
-                let mut reply = Reply {
-                    body: live::inject(&reply.body, self.broken().as_deref()),
-                    ..reply
-                };
-                reply
-                    .headers
-                    .retain(|(name, _)| name != "ETag" && name != "Cache-Control");
-                reply.header("Cache-Control", "no-store")
-            }
-            _ => reply,
-        };
-        let reply = if accepts_gzip(&request) {
-            self.gzipped(path, reply)
-        } else {
-            reply
-        };
-        send(request, reply);
-    }
-
-    /// `reply` in gzip, when that is worth it: text of a kilobyte or more. Files (which have
-    /// an ETag) are compressed once, at the best ratio, and kept; made-up replies (search
-    /// answers, pages with the live script) are compressed quickly, each time.
-    fn gzipped(&self, path: &str, reply: Reply) -> Reply {
-        let compressible = reply
-            .headers
-            .iter()
-            .any(|(name, value)| name == "Content-Type" && is_compressible(value));
-        if !compressible || reply.body.len() < GZIP_FROM || reply.status != 200 {
-            return reply;
-        }
-        let etag = reply
-            .headers
-            .iter()
-            .find(|(name, _)| name == "ETag")
-            .map(|(_, value)| value.clone());
-        let body = match &etag {
-            Some(etag) => {
-                let key = (path.to_string(), etag.clone());
-                let cached = lock(&self.gzip_cache).get(&key).cloned();
-                match cached {
-                    Some(body) => body,
-                    None => {
-                        let body = Arc::new(gzip(&reply.body, flate2::Compression::best()));
-                        lock(&self.gzip_cache).insert(key, body.clone());
-                        body
-                    }
-                }
-            }
-            None => Arc::new(gzip(&reply.body, flate2::Compression::fast())),
-        };
-        let mut headers: Vec<(String, String)> = reply
-            .headers
-            .into_iter()
-            .map(|(name, value)| match name.as_str() {
-                // The gzip bytes are another representation: another tag.
-                "ETag" => (name, gzip_etag(&value)),
-                _ => (name, value),
-            })
-            .collect();
-        headers.push(("Content-Encoding".into(), "gzip".into()));
-        headers.push(("Vary".into(), "Accept-Encoding".into()));
-        Reply {
-            status: reply.status,
-            body: body.to_vec(),
-            headers,
-        }
-    }
-
-    /// `GET /_plenary/live`: the connection becomes a listener of the live channel.
-    fn listen(&self, live: &Channel, request: Request) {
-        let header = |name: &'static str| {
-            request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv(name))
-                .map(|h| h.value.as_str().to_string())
-        };
-        if !live::origin_allowed(header("Origin").as_deref(), header("Host").as_deref()) {
-            return send(
-                request,
-                Reply::text(403, "pages of other sites may not listen here"),
-            );
-        }
-        if request.method() != &Method::Get {
-            return send(
-                request,
-                Reply::text(405, "only GET is answered here").header("Allow", "GET"),
-            );
-        }
-        live.join(request.into_writer(), self.broken().as_deref());
-    }
-}
-
-fn send(request: Request, reply: Reply) {
-    let Reply {
-        status,
-        body,
-        headers,
-    } = reply;
-    let mut response = Response::from_data(body).with_status_code(status);
-    for (name, value) in headers {
-        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    // The client may have gone: nothing to do about it.
-    let _ = request.respond(response);
 }

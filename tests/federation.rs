@@ -676,6 +676,7 @@ fn saves_in_a_members_folder_patch_the_served_site_as_a_clean_build_would() {
         watch: true,
         read_timeout: std::time::Duration::from_secs(10),
         max_connections: 16,
+        max_connections_per_client: 16,
     };
     let (_, server) = Served::start(&options).unwrap().unwrap();
     let served = server.serving().unwrap();
@@ -760,7 +761,7 @@ fn a_member_added_while_serving_is_watched_from_then_on() {
         let mut stream = std::net::TcpStream::connect(&address).unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut answer = String::new();

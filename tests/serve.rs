@@ -83,7 +83,8 @@ impl Served {
 
     fn get(&self, target: &str) -> (u16, String, Vec<u8>) {
         self.raw(
-            format!("GET {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+            format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
         )
     }
 
@@ -347,7 +348,7 @@ impl Listener {
             .set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
         stream
-            .write_all(b"GET /_plenary/live HTTP/1.1\r\nHost: test\r\n\r\n")
+            .write_all(b"GET /_plenary/live HTTP/1.1\r\nHost: localhost\r\n\r\n")
             .unwrap();
         let mut reader = BufReader::new(stream);
         let mut status = String::new();
@@ -532,11 +533,11 @@ fn a_storm_of_saves_ends_in_the_last_version() {
 fn the_live_channel_is_for_this_site_in_watch_mode_only() {
     let watching = Served::watching("basic");
     let (status, _, _) = watching.raw(
-        b"GET /_plenary/live HTTP/1.1\r\nHost: test\r\nOrigin: http://evil.example\r\nConnection: close\r\n\r\n",
+        b"GET /_plenary/live HTTP/1.1\r\nHost: localhost\r\nOrigin: http://evil.example\r\nConnection: close\r\n\r\n",
     );
     assert_eq!(status, 403);
     let (status, _, _) = watching.raw(
-        b"POST /_plenary/live HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        b"POST /_plenary/live HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
     );
     assert_eq!(status, 405);
 
@@ -572,7 +573,7 @@ fn silent_clients_are_let_go_and_serving_outlives_idle_spells() {
         .unwrap();
     for _ in 0..2 {
         std::thread::sleep(Duration::from_millis(900));
-        kept.write_all(b"HEAD / HTTP/1.1\r\nHost: test\r\n\r\n")
+        kept.write_all(b"HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n")
             .unwrap();
         // The response head, up to its blank line (HEAD has no body).
         let mut head = Vec::new();
@@ -596,7 +597,16 @@ fn silent_clients_are_let_go_and_serving_outlives_idle_spells() {
 
 #[test]
 fn connections_are_bounded_and_request_heads_capped() {
-    let site = Served::start("basic", &["--no-watch", "--max-connections", "4"]);
+    let site = Served::start(
+        "basic",
+        &[
+            "--no-watch",
+            "--max-connections",
+            "4",
+            "--max-connections-per-client",
+            "4",
+        ],
+    );
     // Four idle connections take every place: the fifth is told to come back.
     let idle: Vec<TcpStream> = (0..4)
         .map(|_| TcpStream::connect(&site.address).unwrap())
@@ -743,6 +753,7 @@ fn a_site_patched_after_each_kind_of_edit_equals_a_clean_build() {
         watch: true,
         read_timeout: Duration::from_secs(10),
         max_connections: 16,
+        max_connections_per_client: 16,
     };
     let (_, server) = Server::start(&options).unwrap().unwrap();
     let patched = server.serving().unwrap();

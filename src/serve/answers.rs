@@ -1,7 +1,8 @@
 //! What the server answers: files of the built site (typed, with ETags, gzip), the search API and search pages, and replies for what it cannot answer.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use tiny_http::Request;
@@ -89,7 +90,7 @@ impl Site {
         {
             Ok(html) => Reply {
                 status,
-                body: html.into_bytes(),
+                body: Body::Bytes(html.into_bytes()),
                 headers: vec![
                     ("Content-Type".into(), "text/html; charset=utf-8".into()),
                     ("Cache-Control".into(), "no-store".into()),
@@ -102,10 +103,16 @@ impl Site {
         }
     }
 
-    fn file(&self, file: &Path, request: &Request) -> Reply {
-        let Ok(metadata) = std::fs::metadata(file) else {
+    /// A file of the site, opened now and handed to the front to send from disk: the
+    /// length and tag are those of the file opened, even if a rebuild replaces it meanwhile.
+    fn file(&self, path: &Path, request: &Request) -> Reply {
+        let opened = std::fs::File::open(path).and_then(|file| Ok((file.metadata()?, file)));
+        let Ok((metadata, file)) = opened else {
             return Reply::text(404, "not found");
         };
+        if !metadata.is_file() {
+            return Reply::text(404, "not found");
+        }
         let modified = metadata
             .modified()
             .ok()
@@ -113,14 +120,14 @@ impl Site {
             .map_or(0, |d| d.as_nanos());
         let etag = format!("\"{:x}-{:x}\"", metadata.len(), modified);
         let mut headers = vec![
-            ("Content-Type".to_string(), content_type(file).to_string()),
+            ("Content-Type".to_string(), content_type(path).to_string()),
             ("ETag".to_string(), etag.clone()),
             ("Cache-Control".to_string(), "no-cache".to_string()),
             ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
         ];
         // An SVG opened on its own is a document that could run script as the site: it may
         // only draw (members' files come from many hands).
-        if file
+        if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
         {
@@ -140,20 +147,15 @@ impl Site {
                     .split(',')
                     .any(|tag| tag.trim() == etag || tag.trim() == gzipped)
             });
-        if unchanged {
-            return Reply {
-                status: 304,
-                body: Vec::new(),
-                headers,
-            };
-        }
-        match std::fs::read(file) {
-            Ok(body) => Reply {
-                status: 200,
-                body,
-                headers,
-            },
-            Err(_) => Reply::text(404, "not found"),
+        let (status, body) = if unchanged {
+            (304, Body::Bytes(Vec::new()))
+        } else {
+            (200, Body::File(file, metadata.len()))
+        };
+        Reply {
+            status,
+            body,
+            headers,
         }
     }
 
@@ -174,7 +176,7 @@ impl Site {
         match std::fs::read(page) {
             Ok(body) => Reply {
                 status: 404,
-                body,
+                body: Body::Bytes(body),
                 headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
             },
             Err(_) => Reply::text(404, "not found"),
@@ -206,11 +208,10 @@ pub fn resolve(dir: &Path, url_path: &str) -> Resolved {
         if !url_path.ends_with('/') {
             return Resolved::Redirect(format!("{url_path}/"));
         }
-        let index = real.join("index.html");
-        return if index.is_file() {
-            Resolved::File(index)
-        } else {
-            Resolved::NotFound
+        // The index too may be a link, and must not lead out.
+        return match real.join("index.html").canonicalize() {
+            Ok(index) if index.starts_with(&root) && index.is_file() => Resolved::File(index),
+            _ => Resolved::NotFound,
         };
     }
     if real.is_file() {
@@ -263,15 +264,48 @@ fn content_type(file: &Path) -> &'static str {
 
 pub(super) struct Reply {
     pub(super) status: u16,
-    pub(super) body: Vec<u8>,
+    pub(super) body: Body,
     pub(super) headers: Vec<(String, String)>,
+}
+
+/// What a reply carries.
+pub(super) enum Body {
+    /// Made for this request: sent through tiny_http.
+    Bytes(Vec<u8>),
+    /// A file of the site, open, and its length: the front sends it from disk.
+    File(std::fs::File, u64),
+    /// Kept in memory for many requests (a compressed file): the front sends it.
+    Shared(Arc<Vec<u8>>),
+}
+
+impl Body {
+    pub(super) fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(bytes) => bytes.len() as u64,
+            Body::File(_, length) => *length,
+            Body::Shared(bytes) => bytes.len() as u64,
+        }
+    }
+
+    /// The bytes themselves, for a reply that is changed before it is sent.
+    pub(super) fn into_bytes(self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Body::Bytes(bytes) => Ok(bytes),
+            Body::File(file, length) => {
+                let mut bytes = Vec::with_capacity(length as usize);
+                file.take(length).read_to_end(&mut bytes)?;
+                Ok(bytes)
+            }
+            Body::Shared(bytes) => Ok(bytes.to_vec()),
+        }
+    }
 }
 
 impl Reply {
     pub(super) fn text(status: u16, text: &str) -> Reply {
         Reply {
             status,
-            body: text.as_bytes().to_vec(),
+            body: Body::Bytes(text.as_bytes().to_vec()),
             headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
         }
     }
@@ -284,7 +318,7 @@ impl Reply {
         }
         Reply {
             status,
-            body,
+            body: Body::Bytes(body),
             headers: vec![
                 ("Content-Type".into(), "application/json".into()),
                 ("Cache-Control".into(), "no-store".into()),
@@ -296,7 +330,7 @@ impl Reply {
     pub(super) fn html(status: u16, html: &str) -> Reply {
         Reply {
             status,
-            body: html.as_bytes().to_vec(),
+            body: Body::Bytes(html.as_bytes().to_vec()),
             headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
         }
     }
@@ -328,6 +362,12 @@ mod tests {
         std::fs::write(root.path().join("outside.txt"), "no").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(root.path().join("outside.txt"), site.join("link.txt")).unwrap();
+        std::fs::create_dir_all(site.join("linked")).unwrap();
+        std::os::unix::fs::symlink(
+            root.path().join("outside.txt"),
+            site.join("linked/index.html"),
+        )
+        .unwrap();
         assert_eq!(
             resolve(&site, "/"),
             Resolved::File(site.canonicalize().unwrap().join("index.html"))
@@ -343,6 +383,7 @@ mod tests {
             "/.secret",
             "/%2esecret",
             "/link.txt",
+            "/linked/",
             "//etc/passwd",
             "/C:/Windows",
             "outside.txt",
