@@ -81,6 +81,9 @@ pub struct Served {
     /// The address the server was asked to listen on: in watch mode, the one host name
     /// besides localhost that requests may name.
     bind: String,
+    /// Whether the site shown is not the published one (watch mode, or drafts): then no other
+    /// site may read its answers.
+    private: bool,
 }
 
 /// Builds the site into `<root>/.plenary/serve/<n>`; the diagnostics if it cannot be built.
@@ -127,6 +130,7 @@ impl Served {
             gzip_cache: Mutex::new(GzipCache::default()),
             handoffs: Arc::default(),
             bind: options.bind.clone(),
+            private: options.watch || options.drafts,
         };
         // Builds of an earlier run are of no use.
         let _ = std::fs::remove_dir_all(options.root.join(SERVE_DIR));

@@ -52,10 +52,16 @@ impl Served {
                 Reply::text(405, "only GET and HEAD are answered here").header("Allow", "GET, HEAD")
             }
         };
-        let reply = match &self.live {
+        let mut reply = match &self.live {
             Some(_) => self.previewed(reply),
             None => reply,
         };
+        if self.private {
+            // Drafts and unpublished work are shown: no other site may read them.
+            reply
+                .headers
+                .retain(|(name, _)| name != "Access-Control-Allow-Origin");
+        }
         let reply = if accepts_gzip(&request) {
             self.gzipped(path, reply)
         } else {
@@ -79,13 +85,10 @@ impl Served {
             || name == self.bind.to_ascii_lowercase()
     }
 
-    /// What the preview changes in a reply: drafts and unpublished work are shown, so no
-    /// other site may read it (no CORS); pages get the live script, and the overlay while the
-    /// last save does not build; what they show depends on that, so they are never cached.
+    /// What the preview changes in a reply: pages get the live script, and the overlay
+    /// while the last save does not build; what they show depends on that, so they are never
+    /// cached.
     fn previewed(&self, mut reply: Reply) -> Reply {
-        reply
-            .headers
-            .retain(|(name, _)| name != "Access-Control-Allow-Origin");
         if !reply.is_html() || reply.status == 304 {
             return reply;
         }

@@ -428,3 +428,23 @@ fn a_link_inside_the_served_site_is_not_followed_out_of_it() {
     assert_eq!(status, 404);
     assert!(!String::from_utf8_lossy(&body).contains("not for visitors"));
 }
+
+#[test]
+fn drafts_are_never_readable_by_other_sites_and_the_published_search_is() {
+    let acao = |site: &Served| {
+        let (status, head, _) = site.get("/_search?q=cybersecurity");
+        assert_eq!(status, 200, "{head}");
+        head.to_ascii_lowercase()
+            .contains("access-control-allow-origin: *")
+    };
+    let drafts = Served::start(&["--no-watch", "--drafts"], |_| {});
+    assert!(
+        !acao(&drafts),
+        "a site served with its drafts keeps them to itself"
+    );
+    let published = Served::start(&["--no-watch"], |_| {});
+    assert!(
+        acao(&published),
+        "the published site's search is open to other sites"
+    );
+}

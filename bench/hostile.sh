@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The production server under attack: wrk on a page and on /_search, first alone, then while
+# 300 slowloris connections, 8 slow readers of the site's largest file (its sitemap) and 32
+# stalled downloads of a 100 MiB file are attached, each attack from a loopback address of its
+# own. Reports requests/s, latency and errors of the normal clients, and the server's peak
+# memory. See bench/README.md ("Under attack").
+#
+#   bench/hostile.sh                # the 2000-works corpus
+#   bench/hostile.sh 200            # another size (also WORKS=200)
+#
+# Environment:
+#   WORKS=2000        corpus size when none is given on the command line
+#   DURATION=20       seconds of each wrk run; CONNECTIONS=16 wrk connections
+#   SLOWLORIS=300 SLOW_READERS=8 DOWNLOADS=32   the attackers
+#   SEED=2020         gen-corpus seed
+#   GEN_CORPUS=PATH   the corpus generator (default: ../shared/bench/gen-corpus beside the repo)
+#   BENCH_DIR=PATH    work dir, should be tmpfs (default /dev/shm/plenary-bench)
+#   PLENARY_BIN=PATH  use this binary instead of `cargo build --release`
+#   KEEP=1            keep the corpus in BENCH_DIR afterwards
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SEED="${SEED:-2020}"
+DURATION="${DURATION:-20}"
+CONNECTIONS="${CONNECTIONS:-16}"
+SLOWLORIS="${SLOWLORIS:-300}"
+SLOW_READERS="${SLOW_READERS:-8}"
+DOWNLOADS="${DOWNLOADS:-32}"
+GEN_CORPUS="${GEN_CORPUS:-$root/../shared/bench/gen-corpus}"
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+
+works="${WORKS:-2000}"
+case "${1:-}" in
+  -h|--help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+  "") ;;
+  *) works="$1" ;;
+esac
+[[ "$works" =~ ^[1-9][0-9]*$ ]] || die "corpus size must be a positive integer, got '$works'"
+[ -f "$GEN_CORPUS" ] || die "gen-corpus not found at $GEN_CORPUS (set GEN_CORPUS=)"
+if ! command -v wrk >/dev/null; then
+  say "installing wrk (apt-get install -y wrk)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
+fi
+
+start_run hostile-run
+attackers_pid=""
+stop_attackers() {
+  if [ -n "$attackers_pid" ]; then
+    kill "$attackers_pid" 2>/dev/null || true
+    wait "$attackers_pid" 2>/dev/null || true
+    attackers_pid=""
+  fi
+}
+trap 'stop_attackers; stop_run' EXIT
+
+echo "== Plenary's server under attack"
+print_machine
+setup_plenary
+echo "wrk: $(wrk --version 2>&1 | head -n1)"
+python3 "$GEN_CORPUS" "$work/site" --works "$works" --seed "$SEED" --flavor plenary >&2
+# A big file to download, as a report archive would be.
+mkdir -p "$work/site/static"
+truncate -s 100M "$work/site/static/archive.zip"
+
+log="$work/serve.log"
+"$plenary_bin" serve --no-watch --root "$work/site" --port 0 >"$log" 2>&1 &
+server_pid=$!
+address=""
+for _ in $(seq 1 1200); do
+  address="$(sed -n 's|^serving http://\([0-9.:]*\)/\{0,1\}$|\1|p' "$log" | head -n1)"
+  [ -n "$address" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$address" ] || { cat "$log" >&2; die "plenary serve did not start"; }
+base="http://$address"
+page="$(cd "$work/site/content" && find . -mindepth 3 -name index.md | sort | sed -n 1p)"
+page="${page#.}"; page="${page%index.md}"
+sitemap_bytes="$(curl -s "$base/sitemap.xml" | wc -c)"
+echo "server: $base (pid $server_pid); page $page; sitemap.xml $sitemap_bytes bytes"
+
+peak_mib() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$server_pid/status"; }
+rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$server_pid/status"; }
+
+# wrk URL -> "rps p50 p99 errors"; errors are socket errors (connect, read, write, timeout)
+# and answers other than 2xx/3xx.
+run_wrk() {
+  local out
+  out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "$1")"
+  echo "$out" >&2
+  local rps p50 p99 errors
+  rps="$(echo "$out" | awk '/^Requests\/sec/ {print $2}')"
+  p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
+  p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
+  errors="$(echo "$out" | awk '/Non-2xx|Socket errors/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END {print s+0}')"
+  echo "$rps $p50 $p99 $errors"
+}
+
+search="$base/_search?q=internet+governance&lang=all"
+echo "-- wrk alone: a page, then a search ($CONNECTIONS connections, ${DURATION} s each)"
+read -r calm_page_rps calm_page_p50 calm_page_p99 calm_page_err <<<"$(run_wrk "$base$page")"
+read -r calm_search_rps calm_search_p50 calm_search_p99 calm_search_err <<<"$(run_wrk "$search")"
+calm_peak="$(peak_mib)"
+
+echo "-- attaching $SLOWLORIS slowloris connections, $SLOW_READERS slow readers of /sitemap.xml, $DOWNLOADS stalled downloads of 100 MiB"
+python3 "$root/bench/hostile-clients" --server "$address" \
+  --slowloris "$SLOWLORIS" --slow-readers "$SLOW_READERS" --slow-path /sitemap.xml \
+  --downloads "$DOWNLOADS" --download-path /archive.zip >"$work/attackers.out" &
+attackers_pid=$!
+sleep 5
+echo "-- wrk under attack: a page, then a search"
+read -r page_rps page_p50 page_p99 page_err <<<"$(run_wrk "$base$page")"
+read -r search_rps search_p50 search_p99 search_err <<<"$(run_wrk "$search")"
+attacked_rss="$(rss_mib)"
+stop_attackers
+attack="$(grep '^RESULT' "$work/attackers.out" || echo "RESULT none")"
+echo "attackers: ${attack#RESULT }"
+peak="$(peak_mib)"
+
+echo
+echo "### The server under attack, $works works ($CONNECTIONS wrk connections, ${DURATION} s a run)"
+echo
+echo "| run | requests/s | p50 | p99 | errors |"
+echo "|---|---:|---:|---:|---:|"
+echo "| page, alone | $calm_page_rps | $calm_page_p50 | $calm_page_p99 | $calm_page_err |"
+echo "| search, alone | $calm_search_rps | $calm_search_p50 | $calm_search_p99 | $calm_search_err |"
+echo "| page, under attack | $page_rps | $page_p50 | $page_p99 | $page_err |"
+echo "| search, under attack | $search_rps | $search_p50 | $search_p99 | $search_err |"
+echo
+echo "attack: $SLOWLORIS slowloris (127.0.0.2), $SLOW_READERS slow readers of a $sitemap_bytes-byte sitemap at 1 KiB/s (127.0.0.3), $DOWNLOADS stalled 100 MiB downloads (127.0.0.4); ${attack#RESULT }"
+echo "server memory: peak $calm_peak MiB before the attack, $attacked_rss MiB resident under it, peak $peak MiB in all"
+errors=$((page_err + search_err))
+echo "claims: zero errors for the normal clients under attack: $( [ "$errors" -eq 0 ] && echo yes || echo "no ($errors)")"
