@@ -21,6 +21,8 @@ pub const HANDED_BODY: &str = "X-Plenary-Body";
 const MAX_TAKEN: u64 = 4 << 20;
 /// The longest answer head tiny_http writes for us.
 const MAX_ANSWER_HEAD: u64 = 64 << 10;
+/// How long the front waits for tiny_http to take a request or send a piece of its answer.
+const BACKEND_PATIENCE: Duration = Duration::from_secs(60);
 /// A body handed over and not collected by then is let go: its connection failed.
 const UNCOLLECTED: Duration = Duration::from_secs(60);
 
@@ -68,6 +70,11 @@ pub fn relay(
     client: &mut TcpStream,
 ) -> std::io::Result<()> {
     let mut server = UnixStream::connect(backend)?;
+    // Workers answer in milliseconds; a connection waiting longer than this lets go rather
+    // than wait for ever on a server that no longer answers. (The live channel is pinged far
+    // more often.)
+    server.set_read_timeout(Some(BACKEND_PATIENCE))?;
+    server.set_write_timeout(Some(BACKEND_PATIENCE))?;
     server.write_all(&head.forwarded)?;
     let mut server = BufReader::new(server);
     let answer = read_answer_head(&mut server)?;

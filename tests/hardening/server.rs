@@ -224,6 +224,22 @@ fn paging_past_any_real_result_is_refused_and_the_server_lives_on() {
         assert_eq!(request.join().unwrap(), 400);
     }
     assert!(site.answers(), "the server answers after eight at once");
+    // And it still stops cleanly, its builds and its socket's folder gone.
+    let pid = site.child.id();
+    let stopped = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while site.child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = site.child.try_wait().unwrap();
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+    assert!(!site.dir.path().join(".plenary/serve").exists());
+    let socket_folder = std::env::temp_dir().join(format!("plenary-{pid}-0"));
+    assert!(!socket_folder.exists(), "{socket_folder:?} is left behind");
 }
 
 #[test]
