@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::content::{Content, EntryKind, ParsedFile};
 use crate::diag::Diagnostic;
-use crate::output::{Discard, Sink, Staging};
+use crate::output::{Discard, Overwrite, Sink, Staging, Target};
 use crate::search_export::{self, Included};
 use crate::sources::SourceTree;
 use crate::views::Context;
@@ -149,7 +149,12 @@ pub fn load(root: &Path, drafts: bool) -> anyhow::Result<Checked<(Loaded, Vec<Di
 
 /// Builds the site into `options.out`, or checks it when there is none.
 pub fn build(options: Options) -> anyhow::Result<Outcome> {
-    Ok(match build_site(options)? {
+    build_with(options, Overwrite::EarlierBuilds)
+}
+
+/// `build`, saying what an existing output folder may be replaced with (`--force`).
+pub fn build_with(options: Options, overwrite: Overwrite) -> anyhow::Result<Outcome> {
+    Ok(match build_site_with(options, overwrite)? {
         Ok((report, _)) => Outcome::Built(report),
         Err(diags) => Outcome::Failed(diags),
     })
@@ -158,7 +163,19 @@ pub fn build(options: Options) -> anyhow::Result<Outcome> {
 /// Builds the site and keeps what it was built from, which the server renders search
 /// results with.
 pub fn build_site(options: Options) -> anyhow::Result<Checked<(Report, Loaded)>> {
+    build_site_with(options, Overwrite::EarlierBuilds)
+}
+
+fn build_site_with(
+    options: Options,
+    overwrite: Overwrite,
+) -> anyhow::Result<Checked<(Report, Loaded)>> {
     let started = Instant::now();
+    // Before anything is read: a second build into the same folder stops at once.
+    let target = match &options.out {
+        Some(out) => Some(Target::claim(out, &options.root, overwrite)?),
+        None => None,
+    };
     let (mut loaded, mut warnings) = match load(&options.root, options.drafts)? {
         Ok(loaded) => loaded,
         Err(diags) => return Ok(Err(diags)),
@@ -167,8 +184,8 @@ pub fn build_site(options: Options) -> anyhow::Result<Checked<(Report, Loaded)>>
         Arc::make_mut(&mut loaded.config).translation_dashboard = true;
     }
     let context = loaded.context();
-    let staging = match &options.out {
-        Some(out) => Some(Staging::begin(out)?),
+    let staging = match target {
+        Some(target) => Some(Staging::begin(target)?),
         None => None,
     };
     let sink: &dyn Sink = match &staging {

@@ -13,6 +13,7 @@ use commands::{i18n, update_sources, I18nAction, SourcesAction};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use plenary::build::{self, Outcome, Progress, Report};
 use plenary::diag::Diagnostic;
+use plenary::output::Overwrite;
 
 /// Builds the site of the IGF's intersessional work (Best Practice Forums, Dynamic
 /// Coalitions, national, regional and youth IGFs) in the six UN languages.
@@ -36,6 +37,10 @@ enum Command {
         /// Publish pages marked `draft = true` too
         #[arg(long)]
         drafts: bool,
+        /// Replace the output folder even if it holds files no build wrote (all of them are
+        /// deleted); never a folder that holds or lies in the site's sources
+        #[arg(long)]
+        force: bool,
     },
     /// Check everything a build checks, and write nothing; missing translations of interface strings fail it
     Check {
@@ -115,7 +120,7 @@ enum Command {
 /// Exit codes: 0 built, 1 the site's files have errors, 2 the machine failed (I/O and the like).
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (root, out, drafts, checking) = match cli.command {
+    let (root, out, drafts, checking, force) = match cli.command {
         Command::Serve {
             root,
             bind,
@@ -159,24 +164,35 @@ fn main() -> ExitCode {
                 query.join(" "),
             );
         }
-        Command::Build { root, out, drafts } => {
+        Command::Build {
+            root,
+            out,
+            drafts,
+            force,
+        } => {
             let out = out.unwrap_or_else(|| root.join("public"));
-            (root, Some(out), drafts, false)
+            (root, Some(out), drafts, false, force)
         }
-        Command::Check { root } => (root, None, false, true),
+        Command::Check { root } => (root, None, false, true, false),
         Command::Sources {
             action: SourcesAction::Update { root, id },
         } => return update_sources(&root, id.as_deref()),
         Command::I18n { action } => return i18n(action),
     };
     let progress: Option<Box<dyn Progress>> = Some(Box::new(Bar::new()));
-    let outcome = build::build(build::Options {
+    let overwrite = if force {
+        Overwrite::Anything
+    } else {
+        Overwrite::EarlierBuilds
+    };
+    let options = build::Options {
         root,
         out: out.clone(),
         drafts,
         progress,
         dashboard: false,
-    });
+    };
+    let outcome = build::build_with(options, overwrite);
     match outcome {
         Ok(Outcome::Built(report)) => {
             print_diagnostics(&report.warnings);

@@ -14,70 +14,71 @@ pub trait Sink: Sync {
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()>;
 }
 
+mod guard;
+mod swap;
+
+pub use guard::{canonical, Overwrite, Refused, MARKER};
+
+/// An output folder made ready for a build: not the sources, a folder of Plenary's (or
+/// `--force`d), locked for this build, and what an interrupted build left beside it put right.
+pub struct Target {
+    dir: PathBuf,
+    beside: swap::Beside,
+    _lock: swap::Lock,
+}
+
+impl Target {
+    /// Makes `out` (as the user gave it) ready for the site at `root`, or says why it cannot be.
+    pub fn claim(out: &Path, root: &Path, overwrite: Overwrite) -> anyhow::Result<Target> {
+        let dir = guard::refuse_sources(out, root)?;
+        let beside = swap::Beside::of(&dir);
+        if let Some(parent) = dir.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        }
+        let lock = swap::Lock::take(&beside.lock, out)?;
+        swap::recover(&dir, &beside)?;
+        guard::refuse_foreign(&dir, out, overwrite)?;
+        Ok(Target {
+            dir,
+            beside,
+            _lock: lock,
+        })
+    }
+
+    /// The output folder, canonical: a link named by `--out` is followed, not replaced.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
 /// The next site, written beside the current one and swapped in by `commit`.
 /// Dropped without `commit`, it removes itself and the current site stays as it was.
 pub struct Staging {
     dir: PathBuf,
-    target: PathBuf,
     committed: bool,
+    /// Dropped after the staging folder is gone: the lock outlives everything a build writes.
+    target: Target,
 }
 
 impl Staging {
-    pub fn begin(target: &Path) -> anyhow::Result<Staging> {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)
-            .with_context(|| format!("cannot create `{}`", parent.display()))?;
-        let dir = parent.join(format!(".{name}.staging"));
-        // A build that was interrupted leaves its staging folder behind; it is of no use.
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).with_context(|| {
-                format!("cannot remove the old staging folder `{}`", dir.display())
-            })?;
-        }
+    pub fn begin(target: Target) -> anyhow::Result<Staging> {
+        let dir = target.beside.staging.clone();
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        Ok(Staging {
+        let staging = Staging {
             dir,
-            target: target.to_path_buf(),
             committed: false,
-        })
+            target,
+        };
+        staging.put(MARKER, guard::MARKER_TEXT.as_bytes())?;
+        Ok(staging)
     }
 
     /// Replaces the target with the staged site.
     pub fn commit(mut self) -> anyhow::Result<()> {
-        let old = self.dir.with_file_name(format!(
-            "{}.old",
-            self.dir.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        if old.exists() {
-            remove_tree(&old)?;
-        }
-        if self.target.exists() {
-            std::fs::rename(&self.target, &old).with_context(|| {
-                format!(
-                    "cannot move the previous site `{}` aside",
-                    self.target.display()
-                )
-            })?;
-        }
-        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
-            // Put the previous site back so that nothing is lost.
-            let _ = std::fs::rename(&old, &self.target);
-            return Err(e).with_context(|| {
-                format!("cannot move the new site into `{}`", self.target.display())
-            });
-        }
+        swap::replace(&self.dir, &self.target.dir, &self.target.beside)?;
         self.committed = true;
-        if old.exists() {
-            remove_tree(&old)?;
-        }
         Ok(())
     }
 
@@ -259,6 +260,12 @@ impl Sink for Discard {
 mod tests {
     use super::*;
 
+    /// A staging folder for `target`, a folder beside the site root `site` (which need not exist).
+    fn begin(target: &Path) -> Staging {
+        let root = target.with_file_name("site");
+        Staging::begin(Target::claim(target, &root, Overwrite::EarlierBuilds).unwrap()).unwrap()
+    }
+
     #[test]
     fn removing_a_tree_removes_links_not_what_they_point_to() {
         let tmp = tempfile::tempdir().unwrap();
@@ -285,10 +292,10 @@ mod tests {
     fn a_dropped_staging_leaves_the_previous_site_untouched() {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("public");
-        let first = Staging::begin(&target).unwrap();
+        let first = begin(&target);
         first.put("index.html", b"one").unwrap();
         first.commit().unwrap();
-        let second = Staging::begin(&target).unwrap();
+        let second = begin(&target);
         second.put("index.html", b"two").unwrap();
         second.put("new.html", b"new").unwrap();
         drop(second);
@@ -305,10 +312,10 @@ mod tests {
     fn a_commit_replaces_the_whole_site() {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("public");
-        let first = Staging::begin(&target).unwrap();
+        let first = begin(&target);
         first.put("old.html", b"old").unwrap();
         first.commit().unwrap();
-        let second = Staging::begin(&target).unwrap();
+        let second = begin(&target);
         second.put("a/b/index.html", b"new").unwrap();
         second.commit().unwrap();
         assert!(!target.join("old.html").exists());
@@ -321,7 +328,7 @@ mod tests {
     #[test]
     fn paths_cannot_leave_the_site() {
         let tmp = tempfile::tempdir().unwrap();
-        let staging = Staging::begin(&tmp.path().join("public")).unwrap();
+        let staging = begin(&tmp.path().join("public"));
         assert!(staging.put("../escape.html", b"x").is_err());
         assert!(staging.put("a/../../escape.html", b"x").is_err());
     }
