@@ -136,22 +136,105 @@ pub fn parse(shown: &Path, text: &str) -> Result<(FrontMatter, usize), Vec<Diagn
             );
         }
     }
-    if let Some(slug) = &front.slug {
-        if slug.is_empty() || slug.contains(['/', '\\', '?', '#']) || slug == "." || slug == ".." {
-            diags.push(
-                Diagnostic::error(
-                    shown,
-                    Position::of_key(text, toml_start, "slug"),
-                    format!("`slug` \"{slug}\" cannot be used in a URL"),
-                )
-                .with_hint("a slug is one path segment such as `cybersecurity-2020`"),
-            );
-        }
-    }
+    diags.extend(check_url_values(shown, text, toml_text, toml_start, &front));
     if diags.is_empty() {
         Ok((front, body_start))
     } else {
         Err(diags)
+    }
+}
+
+/// The values that become one segment of a URL as they are: the slug (the last part of the
+/// page's own URL) and the taxonomy values (`/regions/<region>/`). Each must be one plain
+/// segment, or it could write over another page (`region = "global/page/2"`) or leave the
+/// site (`..`).
+fn check_url_values(
+    shown: &Path,
+    text: &str,
+    toml_text: &str,
+    toml_start: usize,
+    front: &FrontMatter,
+) -> Vec<Diagnostic> {
+    let values = front
+        .slug
+        .iter()
+        .map(|v| ("slug", v))
+        .chain(front.kind.iter().map(|v| ("kind", v)))
+        .chain(front.group.iter().map(|v| ("group", v)))
+        .chain(front.region.iter().map(|v| ("region", v)))
+        .chain(front.themes.iter().map(|v| ("themes", v)));
+    let bad: Vec<(&str, &String, String)> = values
+        .filter_map(|(key, value)| Some((key, value, crate::content::segment_problem(value)?)))
+        .collect();
+    if bad.is_empty() {
+        return Vec::new();
+    }
+    // Read again for the positions of the values: only when one is wrong.
+    let spans: Spans = toml::from_str(toml_text).unwrap_or_default();
+    bad.into_iter()
+        .map(|(key, value, why)| {
+            let at = spans
+                .of(key, value)
+                .map_or(Position::of_key(text, toml_start, key), |offset| {
+                    Position::at(text, toml_start + offset)
+                });
+            let (what, place) = match key {
+                "slug" => ("`slug`".to_string(), "the page's URL".to_string()),
+                "themes" => (
+                    "a `themes` value".to_string(),
+                    "its listing's URL (`/themes/<value>/`)".to_string(),
+                ),
+                key => (
+                    format!("`{key}`"),
+                    format!("its listing's URL (`/{key}s/<value>/`)"),
+                ),
+            };
+            let suggested = crate::content::suggestion(value);
+            let example = if suggested.is_empty() || suggested == *value {
+                "such as `cybersecurity-2020`".to_string()
+            } else {
+                format!("such as `{suggested}`")
+            };
+            Diagnostic::error(
+                shown,
+                at,
+                format!("{what} {value:?} cannot stand in a URL: {why}"),
+            )
+            .with_hint(format!(
+                "it is one segment of {place}: use letters, digits and hyphens, {example}"
+            ))
+        })
+        .collect()
+}
+
+/// Where the values `check_url_values` reads stand in the front matter (byte offsets into
+/// its TOML, from the opening quote).
+#[derive(Deserialize, Default)]
+struct Spans {
+    slug: Option<toml::Spanned<String>>,
+    kind: Option<toml::Spanned<String>>,
+    group: Option<toml::Spanned<String>>,
+    region: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    themes: Vec<toml::Spanned<String>>,
+}
+
+impl Spans {
+    fn of(&self, key: &str, value: &str) -> Option<usize> {
+        let single = match key {
+            "slug" => &self.slug,
+            "kind" => &self.kind,
+            "group" => &self.group,
+            "region" => &self.region,
+            _ => {
+                return self
+                    .themes
+                    .iter()
+                    .find(|t| t.get_ref() == value)
+                    .map(|t| t.span().start)
+            }
+        };
+        single.as_ref().map(|v| v.span().start)
     }
 }
 
@@ -207,7 +290,9 @@ mod tests {
             ("+++\ntitle = \"T\"\ndate = \"yesterday\"\n+++\n", "a.md:3:8: error: bad date: invalid type: string \"yesterday\", expected a TOML datetime"),
             ("+++\ntitle = \"T\"\nupdated = 10:00:00\n+++\n", "a.md:3:1: error: bad date: `updated` has a time but no date"),
             ("+++\ntitle = \"T\"\nthemes = [\"a\" \"b\"]\n+++\n", "a.md:3:15: error: invalid TOML: missing comma between array elements, expected `,`"),
-            ("+++\ntitle = \"T\"\nslug = \"a/b\"\n+++\n", "a.md:3:1: error: `slug` \"a/b\" cannot be used in a URL"),
+            ("+++\ntitle = \"T\"\nslug = \"a/b\"\n+++\n", "a.md:3:8: error: `slug` \"a/b\" cannot stand in a URL: it holds a `/`, which separates folders\n  = hint: it is one segment of the page's URL: use letters, digits and hyphens, such as `a-b`"),
+            ("+++\ntitle = \"T\"\nthemes = [\"ok\", \"a b\"]\n+++\n", "a.md:3:17: error: a `themes` value \"a b\" cannot stand in a URL: it holds a space\n  = hint: it is one segment of its listing's URL (`/themes/<value>/`): use letters, digits and hyphens, such as `a-b`"),
+            ("+++\ntitle = \"T\"\nregion = \"global/page/2\"\n+++\n", "a.md:3:10: error: `region` \"global/page/2\" cannot stand in a URL: it holds a `/`, which separates folders"),
         ];
         for (text, expected) in cases {
             let got = errors(text);

@@ -260,9 +260,11 @@ impl Sink for Discard {
 mod tests {
     use super::*;
 
-    /// A staging folder for `target`, a folder beside the site root `site` (which need not exist).
+    /// A staging folder for `target`, a folder beside the site root `site`.
     fn begin(target: &Path) -> Staging {
         let root = target.with_file_name("site");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("site.toml"), "").unwrap();
         Staging::begin(Target::claim(target, &root, Overwrite::EarlierBuilds).unwrap()).unwrap()
     }
 
@@ -304,6 +306,7 @@ mod tests {
         let names: Vec<String> = std::fs::read_dir(tmp.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "site")
             .collect();
         assert_eq!(names, ["public"]);
     }

@@ -65,8 +65,9 @@ pub fn canonical(path: &Path) -> std::io::Result<PathBuf> {
     Ok(resolved)
 }
 
-/// What a build reads, by canonical path, with how the refusal names it.
-fn sources(root: &Path) -> Vec<(PathBuf, String)> {
+/// What a build reads, by canonical path, with how the refusal names it. The error is a
+/// site.toml that cannot be read at all (no site at `root`), as the build would say.
+fn sources(root: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
     let mut sources: Vec<(PathBuf, String)> = [
         crate::content::CONTENT_DIR,
         crate::render::THEMES_DIR,
@@ -80,23 +81,26 @@ fn sources(root: &Path) -> Vec<(PathBuf, String)> {
     .collect();
     // Members' folders and other sites' search exports are named in site.toml. A site.toml
     // that does not load leaves them out: the build stops at its errors before writing.
-    if let Ok(Ok(config)) = config::load(root) {
+    if let Ok(config) = config::load(root)? {
         sources.extend(listed_sources(&config));
     }
-    sources
+    Ok(sources
         .into_iter()
         .filter_map(|(path, what)| Some((canonical(&path).ok()?, what)))
-        .collect()
+        .collect())
 }
 
 fn listed_sources(config: &Config) -> Vec<(PathBuf, String)> {
-    let members = config.sources.iter().filter_map(|spec| match &spec.location {
-        Location::Path(path) => Some((
-            config.root.join(path),
-            format!("the tree of the member `{}`", spec.id),
-        )),
-        Location::Git { .. } => None,
-    });
+    let members = config
+        .sources
+        .iter()
+        .filter_map(|spec| match &spec.location {
+            Location::Path(path) => Some((
+                config.root.join(path),
+                format!("the tree of the member `{}`", spec.id),
+            )),
+            Location::Git { .. } => None,
+        });
     let included = config.search_includes.iter().map(|path| {
         (
             config.root.join(path),
@@ -112,12 +116,14 @@ fn listed_sources(config: &Config) -> Vec<(PathBuf, String)> {
 pub fn refuse_sources(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
     let dir = canonical(out)?;
     let root = canonical(root)?;
-    let refuse = |why: String| Refused {
+    let refuse = |why: String| {
+        Refused {
         message: format!("refusing to build into `{}`: {why}", out.display()),
         hint: format!(
             "a build replaces its whole output folder: give it a folder of its own, such as `{}` (the default); `--force` does not change this",
             root.join("public").display()
         ),
+    }
     };
     if root.starts_with(&dir) {
         let why = if root == dir {
@@ -127,7 +133,7 @@ pub fn refuse_sources(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
         };
         return Err(refuse(why).into());
     }
-    for (source, what) in sources(&root) {
+    for (source, what) in sources(&root)? {
         let why = if dir == source {
             format!("it is {what}")
         } else if source.starts_with(&dir) {
@@ -153,7 +159,10 @@ pub fn refuse_foreign(dir: &Path, shown: &Path, overwrite: Overwrite) -> anyhow:
     };
     if !meta.is_dir() {
         return Err(Refused {
-            message: format!("refusing to build into `{}`: it is a file, not a folder", shown.display()),
+            message: format!(
+                "refusing to build into `{}`: it is a file, not a folder",
+                shown.display()
+            ),
             hint: "give `--out` a folder of its own (one that does not exist yet is made)".into(),
         }
         .into());

@@ -167,9 +167,9 @@ pub fn replace(next: &Path, target: &Path, beside: &Beside) -> anyhow::Result<()
         // `next` now holds the previous site.
         Ok(()) => super::remove_tree(next),
         Err(e) if cannot_exchange(&e) => replace_in_two_steps(next, target, &beside.old),
-        Err(e) => Err(e).with_context(|| {
-            format!("cannot swap the new site into `{}`", target.display())
-        }),
+        Err(e) => {
+            Err(e).with_context(|| format!("cannot swap the new site into `{}`", target.display()))
+        }
     }
 }
 
@@ -185,9 +185,8 @@ fn cannot_exchange(e: &std::io::Error) -> bool {
 /// The previous site moved aside, then the new one in. A build killed between the two steps
 /// leaves no site at `target`: `recover` puts the previous one back at the next start.
 fn replace_in_two_steps(next: &Path, target: &Path, old: &Path) -> anyhow::Result<()> {
-    std::fs::rename(target, old).with_context(|| {
-        format!("cannot move the previous site `{}` aside", target.display())
-    })?;
+    std::fs::rename(target, old)
+        .with_context(|| format!("cannot move the previous site `{}` aside", target.display()))?;
     if let Err(e) = std::fs::rename(next, target) {
         // Put the previous site back so that nothing is lost.
         let _ = std::fs::rename(old, target);

@@ -17,7 +17,12 @@ fn plenary(root: &Path, args: &[&str]) -> Output {
 
 fn build_into(root: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_plenary"));
-    command.arg("build").arg("--root").arg(root).arg("--out").arg(out);
+    command
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--out")
+        .arg(out);
     command.args(extra).output().unwrap()
 }
 
@@ -76,7 +81,11 @@ fn site_with_neighbours() -> tempfile::TempDir {
     common::write_file(&site, "static/robots-extra.txt", "kept");
     common::write_file(&site, ".plenary/cache/keep", "cached");
     let member = top.path().join("member");
-    common::write_file(&member, "member.toml", "name = \"Kenya IGF\"\nkind = \"nri\"\nregion = \"africa\"\n");
+    common::write_file(
+        &member,
+        "member.toml",
+        "name = \"Kenya IGF\"\nkind = \"nri\"\nregion = \"africa\"\n",
+    );
     common::write_file(
         &member,
         "content/report.md",
@@ -154,7 +163,10 @@ fn a_folder_plenary_did_not_write_is_replaced_only_when_forced() {
     let output = plenary(&site, &["build"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("--force"), "{}", stderr(&output));
-    assert_eq!(common::read_file(&site, "public/index.html"), "an older site");
+    assert_eq!(
+        common::read_file(&site, "public/index.html"),
+        "an older site"
+    );
 
     // Forced once, the folder is Plenary's from then on.
     let output = build_into(&site, &out, &["--force"]);
@@ -255,7 +267,11 @@ fn built_then_broken() -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
     let output = plenary(site.path(), &["build"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let built = common::site_files(&site.path().join("public"));
-    common::write_file(site.path(), "content/broken.md", "+++\ntitel = \"x\"\n+++\n");
+    common::write_file(
+        site.path(),
+        "content/broken.md",
+        "+++\ntitel = \"x\"\n+++\n",
+    );
     (site, built)
 }
 
@@ -378,10 +394,15 @@ fn term_values_are_one_plain_url_segment() {
         assert_eq!(output.status.code(), Some(1), "{line}: {}", stderr(&output));
         let lines = diagnostic_lines(&output);
         assert!(
-            lines.len() == 1 && lines[0].starts_with(&format!("content/reports/term.md:3:{col}: error: ")),
+            lines.len() == 1
+                && lines[0].starts_with(&format!("content/reports/term.md:3:{col}: error: ")),
             "{line}: {lines:?}"
         );
-        assert!(stderr(&output).contains("hint:"), "{line}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("hint:"),
+            "{line}: {}",
+            stderr(&output)
+        );
     }
 }
 
@@ -397,13 +418,22 @@ fn two_writers_of_one_path_are_an_error_naming_both() {
         ),
         (
             "a page's slug and a pagination page",
-            &[("content/reports/x.md", "+++\ntitle = \"X\"\n+++\n"), ("content/reports/page/y.md", "+++\ntitle = \"Y\"\nslug = \"2\"\n+++\n")],
+            &[
+                ("content/reports/x.md", "+++\ntitle = \"X\"\n+++\n"),
+                (
+                    "content/reports/page/y.md",
+                    "+++\ntitle = \"Y\"\nslug = \"2\"\n+++\n",
+                ),
+            ],
             "content/reports/page/y.md",
             "content/reports/_index.md",
         ),
         (
             "a page and a term listing",
-            &[("content/regions/global.md", "+++\ntitle = \"Global\"\n+++\n")],
+            &[(
+                "content/regions/global.md",
+                "+++\ntitle = \"Global\"\n+++\n",
+            )],
             "content/regions/global.md",
             "content/reports/annual-2020/index.md",
         ),
@@ -451,13 +481,22 @@ fn two_writers_of_one_path_are_an_error_naming_both() {
         ),
         (
             "two names that differ in case",
-            &[("content/reports/Report.md", "+++\ntitle = \"A\"\n+++\n"), ("content/reports/report.md", "+++\ntitle = \"B\"\n+++\n")],
+            &[
+                ("content/reports/Report.md", "+++\ntitle = \"A\"\n+++\n"),
+                ("content/reports/report.md", "+++\ntitle = \"B\"\n+++\n"),
+            ],
             "content/reports/report.md",
             "content/reports/Report.md",
         ),
         (
             "two names that differ in Unicode form",
-            &[("content/reports/caf\u{e9}.md", "+++\ntitle = \"A\"\n+++\n"), ("content/reports/cafe\u{301}.md", "+++\ntitle = \"B\"\n+++\n")],
+            &[
+                ("content/reports/caf\u{e9}.md", "+++\ntitle = \"A\"\n+++\n"),
+                (
+                    "content/reports/cafe\u{301}.md",
+                    "+++\ntitle = \"B\"\n+++\n",
+                ),
+            ],
             "content/reports/caf\u{e9}.md",
             "content/reports/cafe\u{301}.md",
         ),
@@ -472,11 +511,16 @@ fn two_writers_of_one_path_are_an_error_naming_both() {
         assert_eq!(output.status.code(), Some(1), "{what}: {text}");
         let lines = diagnostic_lines(&output);
         assert!(
-            lines.iter().any(|l| l.starts_with(&format!("{on}:")) && l.contains(other)),
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("{on}:")) && l.contains(other)),
             "{what}: an error on `{on}` naming `{other}`: {text}"
         );
         assert!(text.contains("hint:"), "{what}: {text}");
-        assert!(!site.path().join("public").exists(), "{what}: nothing written");
+        assert!(
+            !site.path().join("public").exists(),
+            "{what}: nothing written"
+        );
     }
 }
 
@@ -496,15 +540,28 @@ fn names_that_need_encoding_or_hide_characters_are_refused() {
     ];
     for rel in cases {
         let site = common::fixture_copy("basic");
-        let text = if rel.ends_with(".md") { "+++\ntitle = \"T\"\n+++\n" } else { "x" };
+        let text = if rel.ends_with(".md") {
+            "+++\ntitle = \"T\"\n+++\n"
+        } else {
+            "x"
+        };
         common::write_file(site.path(), rel, text);
         let output = plenary(site.path(), &["build"]);
-        assert_eq!(output.status.code(), Some(1), "{rel:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{rel:?}: {}",
+            stderr(&output)
+        );
         let lines = diagnostic_lines(&output);
         assert!(
             lines.len() == 1 && lines[0].starts_with(&format!("{rel}:1:1: error: ")),
             "{rel:?}: {lines:?}"
         );
-        assert!(stderr(&output).contains("hint:"), "{rel:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("hint:"),
+            "{rel:?}: {}",
+            stderr(&output)
+        );
     }
 }
