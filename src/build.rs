@@ -1,11 +1,12 @@
 //! The build pipeline: each stage a plain function from the previous stage's value.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::content::{Content, EntryKind, ParsedFile};
+use crate::content::{Asset, Content, EntryKind, ParsedFile};
 use crate::diag::Diagnostic;
 use crate::output::{Discard, Overwrite, Sink, Staging, Target};
 use crate::search_export::{self, Included};
@@ -184,6 +185,16 @@ fn build_site_with(
         Arc::make_mut(&mut loaded.config).translation_dashboard = true;
     }
     let context = loaded.context();
+    let clashes = crate::output::claims::check(
+        &context,
+        &loaded.site,
+        &loaded.templates.plan(&context, &loaded.site),
+    )?;
+    if !clashes.is_empty() {
+        warnings.extend(clashes);
+        warnings.sort();
+        return Ok(Err(warnings));
+    }
     let staging = match target {
         Some(target) => Some(Staging::begin(target)?),
         None => None,
@@ -314,13 +325,36 @@ pub fn write_sitemap(context: &Context, sink: &dyn Sink) -> anyhow::Result<usize
 
 /// robots.txt and the static files of the theme and the site: what no content changes.
 pub fn write_static(context: &Context, sink: &dyn Sink) -> anyhow::Result<usize> {
-    sink.put("robots.txt", feeds::robots(context).as_bytes())?;
-    let mut count = 1;
-    let config = context.config;
+    let files = static_files(context.config)?;
+    // The site's own `static/robots.txt` replaces the one written for it.
+    if !files.contains_key(ROBOTS) {
+        sink.put(ROBOTS, feeds::robots(context).as_bytes())?;
+    }
+    for (rel, file) in &files {
+        match file {
+            StaticFile::Builtin(bytes) => sink.put(rel, bytes)?,
+            StaticFile::Copy(from) => sink.copy(from, rel)?,
+        }
+    }
+    Ok(files.len() + usize::from(!files.contains_key(ROBOTS)))
+}
+
+pub const ROBOTS: &str = "robots.txt";
+
+/// A file published as it is from the theme or the site's `static/`.
+pub enum StaticFile {
+    /// A file of the built-in theme.
+    Builtin(&'static [u8]),
+    Copy(PathBuf),
+}
+
+/// The static files by path in the site: the site's `static/` first, then the theme's (or
+/// the built-in theme's) files it does not replace.
+pub fn static_files(config: &Config) -> anyhow::Result<BTreeMap<String, StaticFile>> {
+    let mut files = BTreeMap::new();
     if config.uses_builtin_theme() {
         for (rel, bytes) in crate::builtin::STATIC {
-            sink.put(rel, bytes)?;
-            count += 1;
+            files.insert(rel.to_string(), StaticFile::Builtin(bytes));
         }
     }
     for dir in [
@@ -332,44 +366,63 @@ pub fn write_static(context: &Context, sink: &dyn Sink) -> anyhow::Result<usize>
         config.root.join("static"),
     ] {
         if dir.is_dir() {
-            let mut files = Vec::new();
-            render::list_files(&dir, &mut files)?;
-            for file in files {
+            let mut found = Vec::new();
+            render::list_files(&dir, &mut found)?;
+            for file in found {
                 let rel = file
                     .strip_prefix(&dir)
                     .unwrap_or(&file)
                     .to_string_lossy()
                     .replace('\\', "/");
-                sink.copy(&file, &rel)?;
-                count += 1;
+                files.insert(rel, StaticFile::Copy(file));
             }
         }
     }
-    Ok(count)
+    Ok(files)
 }
 
 /// The files of page bundles and section folders, beside their pages.
 pub fn write_bundle_files(context: &Context, sink: &dyn Sink) -> anyhow::Result<usize> {
-    let mut count = 0;
-    let assets: std::collections::BTreeMap<&str, &Path> = context
+    let files = bundle_files(context);
+    for file in &files {
+        sink.copy(&file.asset.source, &file.path)?;
+    }
+    Ok(files.len())
+}
+
+/// A file of a page bundle or section folder, as published.
+pub struct BundleFile<'a> {
+    /// Its path in the built site.
+    pub path: String,
+    pub asset: &'a Asset,
+    /// The entry it belongs to (in `Content::entries`).
+    pub entry: usize,
+}
+
+/// Every bundle file, published once, beside the default-language URL of its page.
+pub fn bundle_files<'a>(context: &Context<'a>) -> Vec<BundleFile<'a>> {
+    let assets: BTreeMap<&str, &Asset> = context
         .content
         .assets
         .iter()
-        .map(|a| (a.rel.as_str(), a.source.as_path()))
+        .map(|a| (a.rel.as_str(), a))
         .collect();
-    for entry in &context.content.entries {
+    let mut files = Vec::new();
+    for (i, entry) in context.content.entries.iter().enumerate() {
         for rel in &entry.assets {
             let file = rel.strip_prefix(&format!("{}/", entry.key)).unwrap_or(rel);
-            if let Some(source) = assets.get(rel.as_str()) {
-                sink.copy(
-                    source,
-                    markdown::asset_url(entry, file).trim_start_matches('/'),
-                )?;
-                count += 1;
+            if let Some(asset) = assets.get(rel.as_str()) {
+                files.push(BundleFile {
+                    path: markdown::asset_url(entry, file)
+                        .trim_start_matches('/')
+                        .to_string(),
+                    asset,
+                    entry: i,
+                });
             }
         }
     }
-    Ok(count)
+    files
 }
 
 fn language_report(config: &Config, content: &Content) -> Vec<LanguageReport> {

@@ -74,11 +74,38 @@ pub fn atom(context: &Context, site: &Site, lang: &str) -> (String, String) {
         ));
     }
     xml.push_str("</feed>\n");
-    let path = match prefix.strip_prefix('/') {
+    (atom_path(config, lang), xml)
+}
+
+/// Where the feed of `lang` is written: `atom.xml`, `fr/atom.xml`.
+pub fn atom_path(config: &crate::config::Config, lang: &str) -> String {
+    let prefix = config.lang_prefix(lang);
+    match prefix.strip_prefix('/') {
         Some(lang_dir) => format!("{lang_dir}/atom.xml"),
         None => "atom.xml".to_string(),
-    };
-    (path, xml)
+    }
+}
+
+/// The files of the sitemap: `sitemap.xml`, and its parts past 50,000 URLs.
+pub fn sitemap_paths(context: &Context) -> Vec<String> {
+    let languages = &context.config.languages;
+    let urls: usize = context
+        .content
+        .entries
+        .iter()
+        .map(|e| languages.iter().filter(|l| e.docs.contains_key(&l.code)).count())
+        .sum();
+    let mut paths = vec![SITEMAP.to_string()];
+    if urls > SITEMAP_URLS {
+        paths.extend((1..=urls.div_ceil(SITEMAP_URLS)).map(sitemap_part));
+    }
+    paths
+}
+
+const SITEMAP: &str = "sitemap.xml";
+
+fn sitemap_part(n: usize) -> String {
+    format!("sitemap-{n}.xml")
 }
 
 pub fn timestamp(entry: &crate::content::Entry) -> Option<String> {
@@ -131,14 +158,14 @@ pub fn sitemap(context: &Context) -> Vec<(String, String)> {
     let open = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
     if urls.len() <= SITEMAP_URLS {
         return vec![(
-            "sitemap.xml".into(),
+            SITEMAP.into(),
             format!("{open}{}</urlset>\n", urls.concat()),
         )];
     }
     let mut files = Vec::new();
     let mut index = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (n, chunk) in urls.chunks(SITEMAP_URLS).enumerate() {
-        let name = format!("sitemap-{}.xml", n + 1);
+        let name = sitemap_part(n + 1);
         index.push_str(&format!(
             "  <sitemap><loc>{}/{name}</loc></sitemap>\n",
             config.base_url
@@ -146,7 +173,7 @@ pub fn sitemap(context: &Context) -> Vec<(String, String)> {
         files.push((name, format!("{open}{}</urlset>\n", chunk.concat())));
     }
     index.push_str("</sitemapindex>\n");
-    files.push(("sitemap.xml".into(), index));
+    files.push((SITEMAP.into(), index));
     files
 }
 

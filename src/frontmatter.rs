@@ -207,6 +207,21 @@ fn check_url_values(
         .collect()
 }
 
+/// Where `key` gives `value` in the front matter of `text` (a file that parsed): the
+/// position of the value for a slug or a taxonomy value, else of the key.
+pub fn value_position(text: &str, key: &str, value: &str) -> Position {
+    let toml_start = DELIMITER.len() + 1;
+    let toml_text = text
+        .get(toml_start..)
+        .and_then(|rest| Some(&rest[..find_closing(rest)?]))
+        .unwrap_or_default();
+    let spans: Spans = toml::from_str(toml_text).unwrap_or_default();
+    match spans.of(key, value) {
+        Some(offset) => Position::at(text, toml_start + offset),
+        None => Position::of_key(text, toml_start, key),
+    }
+}
+
 /// Where the values `check_url_values` reads stand in the front matter (byte offsets into
 /// its TOML, from the opening quote).
 #[derive(Deserialize, Default)]
@@ -226,13 +241,14 @@ impl Spans {
             "kind" => &self.kind,
             "group" => &self.group,
             "region" => &self.region,
-            _ => {
+            "themes" => {
                 return self
                     .themes
                     .iter()
                     .find(|t| t.get_ref() == value)
                     .map(|t| t.span().start)
             }
+            _ => return None,
         };
         single.as_ref().map(|v| v.span().start)
     }

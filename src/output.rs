@@ -14,6 +14,7 @@ pub trait Sink: Sync {
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()>;
 }
 
+pub mod claims;
 mod guard;
 mod swap;
 
