@@ -232,6 +232,11 @@ impl Memo {
         };
         let loaded = Arc::new(loaded);
         let context = loaded.context();
+        // Files added, removed or moved: two of the site's files may now claim one path.
+        if touched.is_none() {
+            let jobs = loaded.templates.plan(&context, &loaded.site);
+            diags.extend(output::claims::check(&context, &loaded.site, &jobs)?);
+        }
         let (stamps, summaries) = self.restamp(&old, &loaded, touched.as_deref());
         let whole = match &touched {
             Some(touched) if self.same_whole(&old, &loaded, touched) => self.whole.clone(),

@@ -565,3 +565,42 @@ fn names_that_need_encoding_or_hide_characters_are_refused() {
         );
     }
 }
+
+#[test]
+fn a_clash_made_while_serving_is_reported_and_the_served_site_kept() {
+    use plenary::serve::{Options, Served};
+    use plenary::watch::Changes;
+    let site = common::fixture_copy("basic");
+    let root = site.path().to_path_buf();
+    let options = Options {
+        root: root.clone(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        drafts: false,
+        watch: true,
+        read_timeout: std::time::Duration::from_secs(10),
+        max_connections: 16,
+    };
+    let (_, served) = Served::start(&options).unwrap().unwrap();
+    let dir = served.serving().unwrap();
+    let page_two = common::read_file(&dir, "reports/page/2/index.html");
+    let added = "content/reports/page/2.md";
+    common::write_file(&root, added, "+++\ntitle = \"Two\"\n+++\nText.\n");
+    let changes = Changes {
+        paths: vec![root.join(added)],
+        rescan: false,
+    };
+    let error = served
+        .rebuild(&options, &changes)
+        .expect("a change")
+        .expect_err("the clash is an error");
+    assert!(
+        error.contains(&format!("{added}:1:1: error: ")) && error.contains("content/reports/_index.md"),
+        "{error}"
+    );
+    assert_eq!(
+        common::read_file(&dir, "reports/page/2/index.html"),
+        page_two,
+        "the served listing stays"
+    );
+}
