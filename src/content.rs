@@ -341,7 +341,7 @@ fn parse_file(
         }
     };
     let path = url_path(&name.key, front.slug.as_deref());
-    if let Some(d) = name_problem(&raw.shown, &path) {
+    if let Some(d) = names::file_name_problem(&raw.shown, &path) {
         diags.push(d);
         return None;
     }
@@ -355,33 +355,6 @@ fn parse_file(
         path,
     };
     Some((name, doc))
-}
-
-/// A file or folder name on the way to a page's URL that cannot stand in a URL as it is
-/// (the slug, if any, is checked with the front matter).
-fn name_problem(shown: &Path, url_path: &str) -> Option<Diagnostic> {
-    if url_path.is_empty() {
-        return None;
-    }
-    url_path.split('/').find_map(|segment| {
-        let why = segment_problem(segment)?;
-        let suggested = suggestion(segment);
-        let example = if suggested.is_empty() {
-            String::new()
-        } else {
-            format!(", such as `{suggested}`")
-        };
-        Some(
-            Diagnostic::error(
-                shown,
-                Position::START,
-                format!("the name {segment:?} cannot stand in the page's URL: {why}"),
-            )
-            .with_hint(format!(
-                "rename the file or folder with letters, digits and hyphens{example}"
-            )),
-        )
-    })
 }
 
 /// The key with a slug put in place of its last part.

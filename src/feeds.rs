@@ -93,7 +93,12 @@ pub fn sitemap_paths(context: &Context) -> Vec<String> {
         .content
         .entries
         .iter()
-        .map(|e| languages.iter().filter(|l| e.docs.contains_key(&l.code)).count())
+        .map(|e| {
+            languages
+                .iter()
+                .filter(|l| e.docs.contains_key(&l.code))
+                .count()
+        })
         .sum();
     let mut paths = vec![SITEMAP.to_string()];
     if urls > SITEMAP_URLS {

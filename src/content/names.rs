@@ -6,7 +6,11 @@
 //! `%` an escape), so such names are refused rather than encoded. Letters of any script are
 //! fine: browsers show them as they are.
 
+use std::path::Path;
+
 use unicode_normalization::UnicodeNormalization;
+
+use crate::diag::{Diagnostic, Position};
 
 /// Why `name` cannot be one segment of a URL path as it is, if it cannot.
 pub fn segment_problem(name: &str) -> Option<String> {
@@ -52,6 +56,33 @@ fn is_invisible(c: char) -> bool {
         | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFEFF | 0xFFA0
         | 0xFFF0..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
         | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// A file or folder name on the way to a page's URL that cannot stand in a URL as it is
+/// (the slug, if any, is checked with the front matter).
+pub fn file_name_problem(shown: &Path, url_path: &str) -> Option<Diagnostic> {
+    if url_path.is_empty() {
+        return None;
+    }
+    url_path.split('/').find_map(|segment| {
+        let why = segment_problem(segment)?;
+        let suggested = suggestion(segment);
+        let example = if suggested.is_empty() {
+            String::new()
+        } else {
+            format!(", such as `{suggested}`")
+        };
+        Some(
+            Diagnostic::error(
+                shown,
+                Position::START,
+                format!("the name {segment:?} cannot stand in the page's URL: {why}"),
+            )
+            .with_hint(format!(
+                "rename the file or folder with letters, digits and hyphens{example}"
+            )),
+        )
+    })
 }
 
 /// A name with what cannot stand in a URL replaced by hyphens, for hints; empty when

@@ -171,7 +171,10 @@ impl Found<'_, '_> {
             if a == b {
                 format!("{blamed} writes `{blamed_path}`, and so does {other}")
             } else {
-                format!("{blamed} writes `{blamed_path}` and {other} writes `{other_path}`: one file where case or accents are not told apart (Windows, macOS)")
+                format!(
+                    "{blamed} writes `{blamed_path}` and {other} writes `{other_path}`: \
+                     one file where case or accents are not told apart (Windows, macOS)"
+                )
             }
         });
     }
@@ -218,7 +221,8 @@ impl Found<'_, '_> {
             self.describe(self.claims[a].writer),
             self.describe(self.claims[b].writer),
         );
-        let ((blamed, bi), (other, oi)) = if da.rank > db.rank || db.at.is_none() && da.at.is_some() {
+        let ((blamed, bi), (other, oi)) = if da.rank > db.rank || db.at.is_none() && da.at.is_some()
+        {
             ((da, a), (db, b))
         } else {
             ((db, b), (da, a))
@@ -233,10 +237,11 @@ impl Found<'_, '_> {
             &self.claims[bi].path,
             &self.claims[oi].path,
         );
-        self.diags.push(
-            Diagnostic::error(path, at, text)
-                .with_hint(format!("{}: each file of the site has one writer", blamed.hint)),
-        );
+        self.diags
+            .push(Diagnostic::error(path, at, text).with_hint(format!(
+                "{}: each file of the site has one writer",
+                blamed.hint
+            )));
     }
 
     fn describe(&self, writer: Writer) -> Described {
@@ -335,7 +340,10 @@ impl Found<'_, '_> {
                 hint: "rename the other",
             },
             Job::Term {
-                taxonomy, term, page, ..
+                taxonomy,
+                term,
+                page,
+                ..
             } => self.describe_term(taxonomy, term, page),
             Job::NotFound { .. } => made("the page for addresses not found"),
             Job::Search { .. } => made("the search page"),

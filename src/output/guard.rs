@@ -3,6 +3,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use anyhow::Context;
+
 use crate::config::{self, Config};
 use crate::sources::Location;
 
@@ -116,14 +118,14 @@ fn listed_sources(config: &Config) -> Vec<(PathBuf, String)> {
 pub fn refuse_sources(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
     let dir = canonical(out)?;
     let root = canonical(root)?;
-    let refuse = |why: String| {
-        Refused {
+    let hint = format!(
+        "a build replaces its whole output folder: give it a folder of its own, such as `{}` \
+         (the default); `--force` does not change this",
+        root.join("public").display()
+    );
+    let refuse = |why: String| Refused {
         message: format!("refusing to build into `{}`: {why}", out.display()),
-        hint: format!(
-            "a build replaces its whole output folder: give it a folder of its own, such as `{}` (the default); `--force` does not change this",
-            root.join("public").display()
-        ),
-    }
+        hint: hint.clone(),
     };
     if root.starts_with(&dir) {
         let why = if root == dir {
@@ -155,7 +157,7 @@ pub fn refuse_foreign(dir: &Path, shown: &Path, overwrite: Overwrite) -> anyhow:
     let meta = match std::fs::symlink_metadata(dir) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e).map_err(anyhow::Error::from),
+        Err(e) => return Err(e).with_context(|| format!("cannot read `{}`", shown.display())),
     };
     if !meta.is_dir() {
         return Err(Refused {
@@ -167,16 +169,8 @@ pub fn refuse_foreign(dir: &Path, shown: &Path, overwrite: Overwrite) -> anyhow:
         }
         .into());
     }
-    let mut names: Vec<String> = std::fs::read_dir(dir)?
-        .map(|entry| {
-            let entry = entry?;
-            let mut name = entry.file_name().to_string_lossy().into_owned();
-            if entry.file_type()?.is_dir() {
-                name.push('/');
-            }
-            Ok(name)
-        })
-        .collect::<std::io::Result<_>>()?;
+    let mut names =
+        entry_names(dir).with_context(|| format!("cannot list `{}`", shown.display()))?;
     if names.is_empty() || names.iter().any(|n| n == MARKER) || overwrite == Overwrite::Anything {
         return Ok(());
     }
@@ -192,10 +186,26 @@ pub fn refuse_foreign(dir: &Path, shown: &Path, overwrite: Overwrite) -> anyhow:
             listed.join(", ")
         ),
         hint: format!(
-            "a build replaces its whole output folder: choose a new or empty one, or run once with `--force` to replace this one and all it holds (builds leave a `{MARKER}` file in the folder they write; a folder from before they did needs `--force` once)"
+            "a build replaces its whole output folder: choose a new or empty one, or run once \
+             with `--force` to replace this one and all it holds (builds leave a `{MARKER}` file \
+             in the folder they write; a folder from before they did needs `--force` once)"
         ),
     }
     .into())
+}
+
+/// The names in `dir`, folders with a `/` after them.
+fn entry_names(dir: &Path) -> std::io::Result<Vec<String>> {
+    std::fs::read_dir(dir)?
+        .map(|entry| {
+            let entry = entry?;
+            let mut name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type()?.is_dir() {
+                name.push('/');
+            }
+            Ok(name)
+        })
+        .collect()
 }
 
 #[cfg(test)]

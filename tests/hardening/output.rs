@@ -1,7 +1,7 @@
 //! What `build --out` cannot do: delete what Plenary did not write, publish half a site, write one path twice.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use super::common;
@@ -408,8 +408,9 @@ fn term_values_are_one_plain_url_segment() {
 
 #[test]
 fn two_writers_of_one_path_are_an_error_naming_both() {
-    // (what, files to add, the file the error is on, the other file it names)
-    let cases: &[(&str, &[(&str, &str)], &str, &str)] = &[
+    // (what, files to add, the file the error is on, the other writer it names)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
         (
             "a page and the second page of its section",
             &[("content/reports/page/2.md", "+++\ntitle = \"Two\"\n+++\n")],
@@ -595,7 +596,8 @@ fn a_clash_made_while_serving_is_reported_and_the_served_site_kept() {
         .expect("a change")
         .expect_err("the clash is an error");
     assert!(
-        error.contains(&format!("{added}:1:1: error: ")) && error.contains("content/reports/_index.md"),
+        error.contains(&format!("{added}:1:1: error: "))
+            && error.contains("content/reports/_index.md"),
         "{error}"
     );
     assert_eq!(
