@@ -339,6 +339,7 @@ pub fn write_static(context: &Context, sink: &dyn Sink) -> anyhow::Result<usize>
     Ok(files.len() + usize::from(!files.contains_key(ROBOTS)))
 }
 
+/// Written for every site, unless its `static/` has one.
 pub const ROBOTS: &str = "robots.txt";
 
 /// A file published as it is from the theme or the site's `static/`.
@@ -348,8 +349,8 @@ pub enum StaticFile {
     Copy(PathBuf),
 }
 
-/// The static files by path in the site: the site's `static/` first, then the theme's (or
-/// the built-in theme's) files it does not replace.
+/// The static files by path in the site: the theme's (or the built-in theme's), each
+/// replaced by the site's `static/` file of the same path if there is one.
 pub fn static_files(config: &Config) -> anyhow::Result<BTreeMap<String, StaticFile>> {
     let mut files = BTreeMap::new();
     if config.uses_builtin_theme() {
@@ -395,8 +396,6 @@ pub struct BundleFile<'a> {
     /// Its path in the built site.
     pub path: String,
     pub asset: &'a Asset,
-    /// The entry it belongs to (in `Content::entries`).
-    pub entry: usize,
 }
 
 /// Every bundle file, published once, beside the default-language URL of its page.
@@ -408,7 +407,7 @@ pub fn bundle_files<'a>(context: &Context<'a>) -> Vec<BundleFile<'a>> {
         .map(|a| (a.rel.as_str(), a))
         .collect();
     let mut files = Vec::new();
-    for (i, entry) in context.content.entries.iter().enumerate() {
+    for entry in &context.content.entries {
         for rel in &entry.assets {
             let file = rel.strip_prefix(&format!("{}/", entry.key)).unwrap_or(rel);
             if let Some(asset) = assets.get(rel.as_str()) {
@@ -417,7 +416,6 @@ pub fn bundle_files<'a>(context: &Context<'a>) -> Vec<BundleFile<'a>> {
                         .trim_start_matches('/')
                         .to_string(),
                     asset,
-                    entry: i,
                 });
             }
         }

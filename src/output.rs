@@ -18,11 +18,12 @@ pub mod claims;
 mod guard;
 mod swap;
 
-pub use guard::{canonical, Overwrite, Refused, MARKER};
+pub use guard::{Overwrite, Refused, MARKER};
 
 /// An output folder made ready for a build: not the sources, a folder of Plenary's (or
 /// `--force`d), locked for this build, and what an interrupted build left beside it put right.
 pub struct Target {
+    /// Canonical: a link named by `--out` is followed, not replaced.
     dir: PathBuf,
     beside: swap::Beside,
     _lock: swap::Lock,
@@ -45,11 +46,6 @@ impl Target {
             beside,
             _lock: lock,
         })
-    }
-
-    /// The output folder, canonical: a link named by `--out` is followed, not replaced.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 
