@@ -581,6 +581,7 @@ fn a_clash_made_while_serving_is_reported_and_the_served_site_kept() {
         watch: true,
         read_timeout: std::time::Duration::from_secs(10),
         max_connections: 16,
+        max_connections_per_client: 16,
     };
     let (_, served) = Served::start(&options).unwrap().unwrap();
     let dir = served.serving().unwrap();
