@@ -5,8 +5,15 @@ use std::sync::Arc;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use crate::config::Config;
-use crate::content::{join_key, Content, Doc, Entry};
-use crate::diag::{closest, Diagnostic, Position};
+use crate::content::{Content, Doc, Entry};
+use crate::diag::{Diagnostic, Position};
+
+mod ids;
+mod links;
+mod nesting;
+
+pub use links::asset_url;
+use links::{Anchors, Linker};
 
 /// A body rendered for readers of one language.
 #[derive(Debug, Default, PartialEq)]
@@ -61,8 +68,12 @@ pub fn render_entry(
     content: &Content,
     config: &Config,
 ) -> (Vec<Arc<Body>>, Vec<Diagnostic>) {
-    let (mut bodies, diags) =
-        render_entries(std::slice::from_ref(entry), content, config, &|_| None);
+    let anchors = Anchors::default();
+    let (mut bodies, diags) = render_entries(
+        std::slice::from_ref(entry),
+        (content, config, &anchors),
+        &|_| None,
+    );
     (bodies.pop().unwrap_or_default(), diags)
 }
 
@@ -82,11 +93,14 @@ pub fn render_reusing(
 ) -> (Bodies, Vec<Diagnostic>) {
     let workers = crate::parallel::workers();
     let chunk = content.entries.len().div_ceil(workers).max(1);
+    let anchors = &Anchors::default();
     let results: Vec<(Vec<ByLanguage>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = content
             .entries
             .chunks(chunk)
-            .map(|entries| scope.spawn(move || render_entries(entries, content, config, earlier)))
+            .map(|entries| {
+                scope.spawn(move || render_entries(entries, (content, config, anchors), earlier))
+            })
             .collect();
         handles
             .into_iter()
@@ -102,12 +116,16 @@ pub fn render_reusing(
     (Bodies(bodies), diags)
 }
 
+/// What rendering a body needs of the whole site: every entry's URL, and the anchors of the
+/// pages links point at.
+type Site<'a> = (&'a Content, &'a Config, &'a Anchors);
+
 fn render_entries(
     entries: &[Arc<Entry>],
-    content: &Content,
-    config: &Config,
+    site: Site,
     earlier: &(dyn Fn(&Entry) -> Option<Vec<Arc<Body>>> + Sync),
 ) -> (Vec<Vec<Arc<Body>>>, Vec<Diagnostic>) {
+    let config = site.1;
     let mut diags = Vec::new();
     let mut all = Vec::with_capacity(entries.len());
     for entry in entries {
@@ -117,7 +135,7 @@ fn render_entries(
         }
         let mut own = std::collections::BTreeMap::new();
         for (lang, doc) in &entry.docs {
-            let (body, links_vary) = render_doc(doc, entry, content, config, lang, &mut diags);
+            let (body, links_vary) = render_doc(doc, entry, site, lang, &mut diags);
             own.insert(lang.clone(), (Arc::new(body), links_vary));
         }
         let (original, original_links_vary) = &own[&entry.original];
@@ -127,7 +145,7 @@ fn render_entries(
                 Some((body, _)) => body.clone(),
                 None if *original_links_vary => {
                     let doc = entry.original_doc();
-                    Arc::new(render_doc(doc, entry, content, config, &lang.code, &mut Vec::new()).0)
+                    Arc::new(render_doc(doc, entry, site, &lang.code, &mut Vec::new()).0)
                 }
                 None => original.clone(),
             };
@@ -149,25 +167,31 @@ fn options() -> Options {
 fn render_doc(
     doc: &Doc,
     entry: &Entry,
-    content: &Content,
-    config: &Config,
+    (content, config, anchors): Site,
     lang: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> (Body, bool) {
-    let body = doc.body();
     let source = config.source_of(&entry.key);
     // A member's `@/` links name files of its own tree.
     let mount = source.map_or("", |s| s.mount.as_str());
     let untrusted = source.is_some_and(|s| !s.trusted);
+    let markdown = nesting::Source::of(doc.body());
+    let mut linker = Linker::new((doc, entry, mount), content, config, lang, anchors);
     let mut needs_cleaning = false;
     let mut events: Vec<Event> = Vec::new();
     let mut links_vary = false;
     let mut links = Vec::new();
-    let mut used_ids: Vec<String> = Vec::new();
+    let mut ids = ids::Ids::default();
     let mut toc = Vec::new();
     let mut heading_start: Option<usize> = None;
+    // A member's raw HTML is sanitised: how deep it nests is bounded first.
+    let mut html_depth = untrusted.then(nesting::HtmlDepth::default);
+    let mut html_too_deep: Option<usize> = None;
+    let parsed = Parser::new_ext(&markdown.text, options()).into_offset_iter();
+    let mut bounded = nesting::Bounded::new(parsed);
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    for (event, range) in bounded.by_ref() {
+        let offset = markdown.original(range.start);
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -176,17 +200,9 @@ fn render_doc(
                 id,
             }) => {
                 links_vary |= dest_url.starts_with("@/");
-                links.extend(link_target(&dest_url, mount, content));
-                needs_cleaning |= untrusted && !is_plain_url(&dest_url);
-                let dest_url = resolve(
-                    &dest_url,
-                    (doc, entry, mount),
-                    content,
-                    config,
-                    lang,
-                    range.start,
-                    diags,
-                );
+                links.extend(links::link_target(&dest_url, mount, content));
+                needs_cleaning |= untrusted && !links::is_plain_url(&dest_url);
+                let dest_url = linker.resolve(&dest_url, offset, diags);
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -200,17 +216,9 @@ fn render_doc(
                 title,
                 id,
             }) => {
-                links.extend(link_target(&dest_url, mount, content));
-                needs_cleaning |= untrusted && !is_plain_url(&dest_url);
-                let dest_url = resolve(
-                    &dest_url,
-                    (doc, entry, mount),
-                    content,
-                    config,
-                    lang,
-                    range.start,
-                    diags,
-                );
+                links.extend(links::link_target(&dest_url, mount, content));
+                needs_cleaning |= untrusted && !links::is_plain_url(&dest_url);
+                let dest_url = linker.resolve(&dest_url, offset, diags);
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -234,11 +242,7 @@ fn render_doc(
                 if let Some(start) = heading_start.take() {
                     let title = plain_text(&events[start + 1..]);
                     if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-                        let wanted = id
-                            .as_ref()
-                            .map(|i| i.to_string())
-                            .unwrap_or_else(|| slugify(&title));
-                        let unique = unique_id(wanted, &mut used_ids);
+                        let unique = ids.unique(ids::wanted(id.as_deref(), &title));
                         *id = Some(CowStr::from(unique.clone()));
                         if matches!(
                             level,
@@ -254,13 +258,52 @@ fn render_doc(
                 }
                 Event::End(TagEnd::Heading(level))
             }
-            Event::Html(_) | Event::InlineHtml(_) => {
+            Event::Html(ref html) | Event::InlineHtml(ref html) => {
                 needs_cleaning |= untrusted;
-                event
+                if html_too_deep.is_none() {
+                    let deep = html_depth.as_mut().and_then(|depth| depth.read(html));
+                    html_too_deep = deep.map(|at| offset + at);
+                }
+                match html_too_deep {
+                    Some(_) => nesting::as_text(event),
+                    None => event,
+                }
             }
             other => other,
         };
         events.push(event);
+    }
+    let too_deep = [
+        markdown.too_deep,
+        bounded.too_deep.map(|o| markdown.original(o)),
+    ];
+    if let Some(at) = too_deep.into_iter().flatten().min() {
+        diags.push(
+            Diagnostic::warning(
+                &doc.shown,
+                Position::at(&doc.text, doc.body_start + at),
+                format!(
+                    "nested deeper than {} levels: what is deeper is shown flat",
+                    nesting::MAX_DEPTH
+                ),
+            )
+            .with_hint("quotes, lists and emphasis this deep are read by no one: flatten them"),
+        );
+    }
+    if let Some(at) = html_too_deep {
+        diags.push(
+            Diagnostic::warning(
+                &doc.shown,
+                Position::at(&doc.text, doc.body_start + at),
+                format!(
+                    "raw HTML nested deeper than {} elements: from here on it is shown as text",
+                    nesting::MAX_HTML_DEPTH
+                ),
+            )
+            .with_hint(
+                "close the elements you open (`<div>` ... `</div>`), or write the page in Markdown",
+            ),
+        );
     }
     let summary = first_paragraph_text(&events);
     // Only search reads the plain text: at 20,000 works it is a gigabyte not to keep otherwise.
@@ -269,7 +312,7 @@ fn render_doc(
     } else {
         String::new()
     };
-    let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut html = String::with_capacity(doc.body().len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if needs_cleaning {
         html = crate::sanitize::clean(&html);
@@ -284,122 +327,6 @@ fn render_doc(
         },
         links_vary,
     )
-}
-
-/// The entry an `@/` link names.
-fn link_target(dest: &str, mount: &str, content: &Content) -> Option<String> {
-    let target = dest.strip_prefix("@/")?;
-    let file = target.split_once('#').map_or(target, |(file, _)| file);
-    Some(target_name(file, mount, content).key)
-}
-
-/// What an `@/` link's file is in the site. A member's links name files of its own tree
-/// first (so they work when the tree is built on its own), then of the whole site.
-fn target_name(file: &str, mount: &str, content: &Content) -> crate::content::FileName {
-    let own = crate::content::classify(&join_key(mount, file));
-    if mount.is_empty() || content.get(&own.key).is_some() {
-        return own;
-    }
-    let site = crate::content::classify(file);
-    if content.get(&site.key).is_some() {
-        site
-    } else {
-        own
-    }
-}
-
-/// A link or image address that needs no sanitising: relative, or a web, mail or phone address.
-fn is_plain_url(dest: &str) -> bool {
-    crate::sanitize::scheme(dest)
-        .is_none_or(|scheme| ["http", "https", "mailto", "tel"].contains(&scheme.as_str()))
-}
-
-/// The URL a link or image points at for readers of `lang`.
-#[allow(clippy::too_many_arguments)]
-fn resolve<'a>(
-    dest: &CowStr<'a>,
-    (doc, entry, mount): (&Doc, &Entry, &str),
-    content: &Content,
-    config: &Config,
-    lang: &str,
-    offset: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> CowStr<'a> {
-    if let Some(target) = dest.strip_prefix("@/") {
-        let (file, fragment) = target
-            .split_once('#')
-            .map_or((target, None), |(f, frag)| (f, Some(frag)));
-        let name = target_name(file, mount, content);
-        let found = content.get(&name.key).filter(|e| e.kind == name.kind);
-        return match found {
-            Some(target_entry) => {
-                let target_lang = name
-                    .lang
-                    .as_deref()
-                    .filter(|l| config.language(l).is_some())
-                    .unwrap_or(lang);
-                let url = target_entry.url(config, target_lang);
-                CowStr::from(match fragment {
-                    Some(fragment) => format!("{url}#{fragment}"),
-                    None => url,
-                })
-            }
-            None => {
-                // A member's links are written from its own tree: so are the suggestions.
-                let known: Vec<String> = content
-                    .entries
-                    .iter()
-                    .map(|e| content_file(e))
-                    .filter_map(|f| match mount {
-                        "" => Some(f),
-                        _ => f.strip_prefix(&format!("{mount}/")).map(str::to_string),
-                    })
-                    .collect();
-                let pos = Position::at(&doc.text, doc.body_start + offset);
-                let mut d = Diagnostic::error(
-                    &doc.shown,
-                    pos,
-                    format!("broken internal link `{dest}`: no such content file"),
-                );
-                d = match closest(file, known.iter().map(String::as_str)) {
-                    Some(near) => d.with_hint(format!("did you mean `@/{near}`?")),
-                    None => d.with_hint("internal links name a file under `content/`, such as `@/bpf/cybersecurity-2020/index.md`"),
-                };
-                diags.push(d);
-                dest.clone()
-            }
-        };
-    }
-    if is_relative(dest) {
-        let (file, rest) = dest
-            .split_once(['#', '?'])
-            .map_or((dest.as_ref(), ""), |(f, _)| (f, &dest[f.len()..]));
-        let file = file.strip_prefix("./").unwrap_or(file);
-        let rel = join_key(&entry.key, file);
-        if entry.assets.contains(&rel) {
-            return CowStr::from(format!("{}{rest}", asset_url(entry, file)));
-        }
-    }
-    dest.clone()
-}
-
-/// Where a file of an entry's folder is published: once, beside the page's unprefixed URL.
-pub fn asset_url(entry: &Entry, file: &str) -> String {
-    let path = &entry.original_doc().path;
-    if path.is_empty() {
-        format!("/{file}")
-    } else {
-        format!("/{path}/{file}")
-    }
-}
-
-/// The file an entry's default version lives in, as `@/` links name it.
-fn content_file(entry: &Entry) -> String {
-    entry.original_doc().rel.clone()
-}
-
-fn is_relative(dest: &str) -> bool {
-    !(dest.is_empty() || dest.starts_with('/') || dest.starts_with('#') || dest.contains(':'))
 }
 
 /// The text of every block, a line each; raw HTML and code blocks are left out.
@@ -487,17 +414,6 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
-fn unique_id(wanted: String, used: &mut Vec<String>) -> String {
-    let mut id = wanted.clone();
-    let mut n = 1;
-    while used.contains(&id) {
-        id = format!("{wanted}-{n}");
-        n += 1;
-    }
-    used.push(id.clone());
-    id
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,8 +463,8 @@ mod tests {
     fn internal_links_point_into_the_readers_language() {
         let files = [
             ("a.md", "+++\ntitle = \"A\"\n+++\nSee [b](@/b/index.md#part) and [b in French](@/b/index.fr.md).\n"),
-            ("b/index.md", "+++\ntitle = \"B\"\n+++\n"),
-            ("b/index.fr.md", "+++\ntitle = \"B\"\nslug = \"bee\"\n+++\n"),
+            ("b/index.md", "+++\ntitle = \"B\"\n+++\n## Part\n"),
+            ("b/index.fr.md", "+++\ntitle = \"B\"\nslug = \"bee\"\n+++\n## Partie {#part}\n"),
         ];
         let (content, config, diags) = site(&files, &[]);
         assert!(diags.is_empty(), "{diags:?}");
