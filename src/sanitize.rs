@@ -42,27 +42,35 @@ fn is_alignment(style: &str) -> bool {
     )
 }
 
-/// The scheme of an address, lowercased, as a browser reads it (tabs and line breaks inside
-/// are skipped, leading spaces and control characters too); `None` when it is relative.
+/// The scheme of an address, lowercased, as a browser reads it (see `normalize_url`); `None`
+/// when it is relative.
 pub fn scheme(url: &str) -> Option<String> {
-    let mut scheme = String::new();
-    for c in url.trim_start_matches(|c: char| c <= ' ').chars() {
-        match c {
-            '\t' | '\n' | '\r' => continue,
-            ':' => return Some(scheme.to_ascii_lowercase()),
-            '/' | '?' | '#' => return None,
-            c => scheme.push(c),
-        }
-    }
-    None
+    let url = normalize_url(url);
+    let end = url.find([':', '/', '?', '#'])?;
+    (url.as_bytes()[end] == b':').then(|| url[..end].to_ascii_lowercase())
+}
+
+/// An address as a browser reads it before it looks at the scheme: character references
+/// decoded (numeric and named, with or without `;`), ASCII tabs and line breaks removed
+/// wherever they are, C0 controls and spaces trimmed at both ends. Decoding an address that
+/// was decoded already (as pulldown-cmark gives link addresses) can only find more schemes,
+/// never fewer: checks stay on the safe side.
+pub fn normalize_url(url: &str) -> String {
+    let decoded = Decoded::of(url).text;
+    let kept: String = decoded
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    kept.trim_matches(|c: char| c <= ' ').to_string()
 }
 
 /// Where an SVG file could run script or load a page if opened on its own, and what was
 /// found there: a `<script>`, an event attribute (`onload=`), a `javascript:` address, an
-/// embedded HTML document and the like. Numeric character references are read first, so
-/// `&#106;avascript:` is found too. Deliberately wide: a member's drawing needs none of these.
+/// embedded HTML document and the like. Character references are read first and addresses
+/// are matched as browsers read them, so `&#106;avascript:` and `java&#9;script:` are found
+/// too. Deliberately wide: a member's drawing needs none of these.
 pub fn svg_risk(svg: &str) -> Option<(usize, &'static str)> {
-    const RISKS: [(&str, &str); 12] = [
+    const RISKS: [(&str, &str); 9] = [
         ("<script", "a <script> element"),
         (
             "<foreignobject",
@@ -74,21 +82,47 @@ pub fn svg_risk(svg: &str) -> Option<(usize, &'static str)> {
         ("<handler", "a <handler> element"),
         ("<!entity", "an entity declaration"),
         ("<?xml-stylesheet", "an external stylesheet"),
+        ("<listener", "a <listener> element"),
+    ];
+    // Browsers skip tabs and line breaks anywhere in an address.
+    const ADDRESSES: [(&str, &str); 3] = [
         ("javascript:", "a javascript: address"),
         ("vbscript:", "a vbscript: address"),
         ("data:text/html", "an HTML data: address"),
-        ("<listener", "a <listener> element"),
     ];
-    let lowered = decode_numeric_references(svg).to_ascii_lowercase();
+    let decoded = Decoded::of(svg);
+    let lowered = decoded.text.to_ascii_lowercase();
     let found = RISKS
         .iter()
         .filter_map(|(needle, what)| lowered.find(needle).map(|at| (at, *what)))
+        .chain(ADDRESSES.iter().filter_map(|(needle, what)| {
+            find_across_breaks(&lowered, needle).map(|at| (at, *what))
+        }))
         .chain(event_attribute(&lowered).map(|at| (at, "an event attribute (on...=)")))
         .min_by_key(|(at, _)| *at)?;
-    // Positions are in the decoded text; they point near enough for a person to look.
-    Some((found.0.min(svg.len()), found.1))
+    Some((decoded.original(found.0).min(svg.len()), found.1))
 }
 
+/// Where `needle` first occurs in `text` with tabs and line breaks allowed between its
+/// characters.
+fn find_across_breaks(text: &str, needle: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let needle = needle.as_bytes();
+    let is_break = |b: u8| matches!(b, b'\t' | b'\n' | b'\r');
+    (0..bytes.len()).find(|&start| {
+        let mut i = start;
+        for (n, &wanted) in needle.iter().enumerate() {
+            while n > 0 && bytes.get(i).is_some_and(|&b| is_break(b)) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&wanted) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    })
+}
 /// The first ` onsomething=` attribute.
 fn event_attribute(lowered: &str) -> Option<usize> {
     let bytes = lowered.as_bytes();
@@ -114,38 +148,127 @@ fn event_attribute(lowered: &str) -> Option<usize> {
     None
 }
 
-/// `&#106;` and `&#x6A;` made characters; anything else left as it is.
-fn decode_numeric_references(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("&#") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
-        let (digits, radix) = match after.strip_prefix(['x', 'X']) {
-            Some(hex) => (hex, 16),
-            None => (after, 10),
-        };
-        let len = digits
-            .find(|c: char| !c.is_digit(radix))
-            .unwrap_or(digits.len());
-        let decoded = u32::from_str_radix(&digits[..len], radix)
-            .ok()
-            .and_then(char::from_u32);
-        match decoded {
-            Some(c) if len > 0 => {
-                out.push(c);
-                let consumed = after.len() - digits.len() + len;
-                rest = &after[consumed..];
-                rest = rest.strip_prefix(';').unwrap_or(rest);
+/// Named character references that stand for ASCII characters: only these can make or hide a
+/// scheme (`javascript&colon;`, `java&Tab;script:`).
+const NAMED: [(&str, char); 45] = [
+    ("Tab", '\t'),
+    ("NewLine", '\n'),
+    ("excl", '!'),
+    ("quot", '"'),
+    ("QUOT", '"'),
+    ("num", '#'),
+    ("dollar", '$'),
+    ("percnt", '%'),
+    ("amp", '&'),
+    ("AMP", '&'),
+    ("apos", '\''),
+    ("lpar", '('),
+    ("rpar", ')'),
+    ("ast", '*'),
+    ("midast", '*'),
+    ("plus", '+'),
+    ("comma", ','),
+    ("period", '.'),
+    ("sol", '/'),
+    ("colon", ':'),
+    ("semi", ';'),
+    ("lt", '<'),
+    ("LT", '<'),
+    ("equals", '='),
+    ("gt", '>'),
+    ("GT", '>'),
+    ("quest", '?'),
+    ("commat", '@'),
+    ("lsqb", '['),
+    ("lbrack", '['),
+    ("bsol", '\\'),
+    ("rsqb", ']'),
+    ("rbrack", ']'),
+    ("Hat", '^'),
+    ("lowbar", '_'),
+    ("UnderBar", '_'),
+    ("grave", '`'),
+    ("DiacriticalGrave", '`'),
+    ("lcub", '{'),
+    ("lbrace", '{'),
+    ("verbar", '|'),
+    ("vert", '|'),
+    ("VerticalLine", '|'),
+    ("rcub", '}'),
+    ("rbrace", '}'),
+];
+
+/// Text with its character references made characters: numeric ones (`&#106;`, `&#x6A;`) and
+/// the named ones of `NAMED`, with or without their `;`. Anything else is left as it is.
+struct Decoded {
+    text: String,
+    /// Where each reference was, as (offset in `text`, offset in the original), ascending.
+    marks: Vec<(usize, usize)>,
+}
+
+impl Decoded {
+    fn of(original: &str) -> Decoded {
+        let mut text = String::with_capacity(original.len());
+        let mut marks = Vec::new();
+        let mut from = 0;
+        while let Some(i) = original[from..].find('&') {
+            let at = from + i;
+            text.push_str(&original[from..at]);
+            from = at + 1;
+            if let Some((c, length)) = reference(&original[at + 1..]) {
+                text.push(c);
+                from = at + 1 + length;
+                marks.push((text.len(), from));
+            } else {
+                text.push('&');
             }
-            _ => {
-                out.push_str("&#");
-                rest = after;
+        }
+        text.push_str(&original[from..]);
+        Decoded { text, marks }
+    }
+
+    /// The offset in the original text of an offset in the decoded one.
+    fn original(&self, offset: usize) -> usize {
+        match self
+            .marks
+            .partition_point(|&(decoded, _)| decoded <= offset)
+        {
+            0 => offset,
+            n => {
+                let (decoded, original) = self.marks[n - 1];
+                original + (offset - decoded)
             }
         }
     }
-    out.push_str(rest);
-    out
+}
+
+/// The character a reference (what follows its `&`) stands for, and how long it is.
+fn reference(after: &str) -> Option<(char, usize)> {
+    let semicolon = |length: usize| length + usize::from(after[length..].starts_with(';'));
+    if let Some(number) = after.strip_prefix('#') {
+        let (digits, radix, prefix) = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16, 2),
+            None => (number, 10, 1),
+        };
+        let length = digits
+            .find(|c: char| !c.is_digit(radix))
+            .unwrap_or(digits.len());
+        if length == 0 {
+            return None;
+        }
+        let significant = digits[..length].trim_start_matches('0');
+        let value = match significant {
+            "" => 0,
+            _ => u32::from_str_radix(significant, radix).ok()?,
+        };
+        let c = char::from_u32(value)?;
+        return Some((c, semicolon(prefix + length)));
+    }
+    NAMED
+        .iter()
+        .filter(|(name, _)| after.starts_with(name))
+        .max_by_key(|(name, _)| name.len())
+        .map(|(name, c)| (*c, semicolon(name.len())))
 }
 
 #[cfg(test)]
