@@ -228,14 +228,18 @@ pub fn load(root: &Path) -> anyhow::Result<Result<Config, Vec<Diagnostic>>> {
     if !path.exists() && root.join(crate::sources::MEMBER_FILE).is_file() {
         return Ok(member_site(root));
     }
-    let bytes = std::fs::read(&path).with_context(|| {
+    let shown = PathBuf::from(CONFIG_FILE);
+    let read = crate::user_files::read(&path, crate::user_files::MAX_TEXT_BYTES);
+    let bytes = match read.with_context(|| {
         format!(
             "cannot read `{}`: is `{}` a site root? (`plenary build --root DIR`)",
             path.display(),
             root.display()
         )
-    })?;
-    let shown = PathBuf::from(CONFIG_FILE);
+    })? {
+        Ok(bytes) => bytes,
+        Err(refused) => return Ok(Err(vec![refused.diagnostic(&shown)])),
+    };
     let text = match crate::content::decode_text(&shown, &bytes) {
         Ok(text) => text,
         Err(diagnostic) => return Ok(Err(vec![diagnostic])),

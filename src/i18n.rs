@@ -91,10 +91,11 @@ pub fn load(config: &Config) -> anyhow::Result<(Vec<FtlFile>, Vec<Diagnostic>)> 
                 .collect();
             paths.sort();
             for path in paths {
-                let bytes = std::fs::read(&path)
-                    .with_context(|| format!("cannot read `{}`", path.display()))?;
                 let shown = crate::diag::display_path(&config.root, &path);
-                match crate::content::decode_text(&shown, &bytes) {
+                let text = crate::user_files::read_text_file(&path, &shown)?
+                    .and_then(|bytes| crate::content::decode_owned(&shown, bytes))
+                    .and_then(|text| nesting_within_bounds(&shown, text));
+                match text {
                     Ok(text) => files.push(FtlFile {
                         lang: lang.code.clone(),
                         shown,
@@ -106,6 +107,47 @@ pub fn load(config: &Config) -> anyhow::Result<(Vec<FtlFile>, Vec<Diagnostic>)> 
         }
     }
     Ok((files, diags))
+}
+
+/// Placeables within placeables deeper than this are refused: Fluent's parser and resolver
+/// recurse at each level, and a few thousand overflow the stack. Real messages nest two or three.
+const MAX_PLACEABLE_NESTING: usize = 32;
+
+/// The text of a `.ftl` file whose placeables nest within bounds, or the error at the first
+/// that nests too deep (the file is skipped).
+fn nesting_within_bounds(shown: &Path, text: String) -> Result<String, Diagnostic> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut line_start = true;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (offset, c) in text.char_indices() {
+        let at_line_start = std::mem::replace(&mut line_start, c == '\n');
+        match c {
+            '\n' => {
+                in_string = false;
+                in_comment = false;
+            }
+            '#' if at_line_start && depth == 0 => in_comment = true,
+            _ if in_comment || std::mem::take(&mut escaped) => {}
+            '"' if depth > 0 => in_string = !in_string,
+            '\\' if in_string => escaped = true,
+            '{' if !in_string => {
+                depth += 1;
+                if depth > MAX_PLACEABLE_NESTING {
+                    return Err(Diagnostic::error(
+                        shown,
+                        Position::at(&text, offset),
+                        format!("placeables nested deeper than {MAX_PLACEABLE_NESTING}: the file is skipped"),
+                    )
+                    .with_hint("a message needs a placeable or two, not a tower of them"));
+                }
+            }
+            '}' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(text)
 }
 
 /// Builds a bundle per language; syntax errors become diagnostics and the rest still loads.

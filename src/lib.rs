@@ -31,5 +31,6 @@ pub mod serve;
 pub mod site;
 pub mod sources;
 pub mod translations;
+pub mod user_files;
 pub mod views;
 pub mod watch;

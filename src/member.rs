@@ -44,8 +44,13 @@ const KEYS: &[&str] = &[
 /// Reads `<dir>/member.toml`; `shown_prefix` is how diagnostics name the tree.
 pub fn load(dir: &Path, shown_prefix: &str) -> Result<Member, Vec<Diagnostic>> {
     let shown = PathBuf::from(format!("{shown_prefix}{}", crate::sources::MEMBER_FILE));
-    let bytes = match std::fs::read(dir.join(crate::sources::MEMBER_FILE)) {
-        Ok(bytes) => bytes,
+    let read = crate::user_files::read(
+        &dir.join(crate::sources::MEMBER_FILE),
+        crate::user_files::MAX_TEXT_BYTES,
+    );
+    let bytes = match read {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(refused)) => return Err(vec![refused.diagnostic(&shown)]),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(vec![Diagnostic::error(&shown, Position::START, "missing `member.toml`: a member tree says who publishes it")
                 .with_hint("add member.toml with at least `name = \"...\"` and `kind = \"nri\"` (or \"bpf\", \"dc\")")]);

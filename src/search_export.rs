@@ -124,9 +124,11 @@ pub fn read(path: &Path, shown: &Path, languages: &[String]) -> Result<Included,
     let error = |line: usize, message: String, hint: &str| {
         Diagnostic::error(shown, Position { line, col: 1 }, message).with_hint(hint)
     };
-    let file = std::fs::File::open(path).map_err(|e| {
-        error(1, format!("cannot read the search export: {e}"), "build the other site first (`plenary build`), or correct `path` under `[[search.include]]`")
-    })?;
+    let file = match crate::user_files::open(path) {
+        Ok(Ok((file, _))) => file,
+        Ok(Err(refused)) => return Err(refused.diagnostic(shown)),
+        Err(e) => return Err(error(1, format!("cannot read the search export: {e}"), "build the other site first (`plenary build`), or correct `path` under `[[search.include]]`")),
+    };
     let mut lines = std::io::BufReader::new(file).lines();
     let first = lines.next().transpose().ok().flatten().unwrap_or_default();
     let header: Header = serde_json::from_str::<serde_json::Value>(&first)

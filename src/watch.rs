@@ -252,14 +252,23 @@ impl Snapshot {
 
     /// Records `path` as it is now, and everything in it if it is a folder.
     fn look(&mut self, path: &Path) {
+        self.look_in(path, &mut Vec::new());
+    }
+
+    /// As `look`, inside the folders `ancestors` names: links are followed, but not back into
+    /// one of them (a link loop would have the snapshot walk in circles).
+    fn look_in(&mut self, path: &Path, ancestors: &mut Vec<(u64, u64)>) {
         let Ok(meta) = std::fs::metadata(path) else {
             return;
         };
         self.seen.insert(path.to_path_buf(), Seen::of(&meta));
-        if meta.is_dir() {
+        let id = crate::user_files::folder_id(&meta);
+        if meta.is_dir() && !ancestors.contains(&id) {
+            ancestors.push(id);
             for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
-                self.look(&entry.path());
+                self.look_in(&entry.path(), ancestors);
             }
+            ancestors.pop();
         }
     }
 

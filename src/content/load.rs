@@ -7,6 +7,7 @@ use anyhow::Context;
 use super::{ParsedFile, CONTENT_DIR};
 use crate::diag::{Diagnostic, Position};
 use crate::sources::SourceTree;
+use crate::user_files::{self, Refused};
 
 /// A Markdown file as read from disk, not yet understood.
 #[derive(Debug, Clone)]
@@ -135,6 +136,20 @@ impl<'a> Walker<'a> {
     }
 
     fn walk(&self, dir: &Path, prefix: &str, tree: &mut Tree) -> anyhow::Result<()> {
+        let meta =
+            std::fs::metadata(dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
+        self.walk_in(dir, prefix, &mut vec![user_files::folder_id(&meta)], tree)
+    }
+
+    /// Walks `dir`, one of the folders `ancestors` names (the last); links are followed, but
+    /// never back into a folder being walked.
+    fn walk_in(
+        &self,
+        dir: &Path,
+        prefix: &str,
+        ancestors: &mut Vec<(u64, u64)>,
+        tree: &mut Tree,
+    ) -> anyhow::Result<()> {
         let entries =
             std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
         for entry in entries {
@@ -145,27 +160,59 @@ impl<'a> Walker<'a> {
             }
             let path = entry.path();
             let rel = format!("{prefix}{name}");
-            let mut file_type = entry
+            let file_type = entry
                 .file_type()
                 .with_context(|| format!("cannot read `{}`", path.display()))?;
-            if file_type.is_symlink() {
-                if !self.inside_fence(&path) {
-                    let d = Diagnostic::error(self.source.shown(&rel), Position::START, format!("`{rel}` is a symbolic link leading out of the tree of source `{}`", self.source.id))
-                        .with_hint("a member's files must all be inside its own tree: copy the file in, or remove the link");
+            if file_type.is_symlink() && !self.inside_fence(&path) {
+                let d = Diagnostic::error(self.source.shown(&rel), Position::START, format!("`{rel}` is a symbolic link leading out of the tree of source `{}`", self.source.id))
+                    .with_hint("a member's files must all be inside its own tree: copy the file in, or remove the link");
+                tree.refuse(self.source.site_rel(&rel), d);
+                continue;
+            }
+            let meta = match self.metadata(&path, &rel, file_type.is_symlink(), tree)? {
+                Some(meta) => meta,
+                None => continue,
+            };
+            if meta.is_dir() {
+                let id = user_files::folder_id(&meta);
+                if ancestors.contains(&id) {
+                    let d = user_files::loop_diagnostic(&self.source.shown(&rel));
                     tree.refuse(self.source.site_rel(&rel), d);
                     continue;
                 }
-                file_type = std::fs::metadata(&path)
-                    .with_context(|| format!("cannot read `{}`", path.display()))?
-                    .file_type();
-            }
-            if file_type.is_dir() {
-                self.walk(&path, &format!("{rel}/"), tree)?;
+                ancestors.push(id);
+                self.walk_in(&path, &format!("{rel}/"), ancestors, tree)?;
+                ancestors.pop();
             } else {
                 self.read_file(path, rel, tree)?;
             }
         }
         Ok(())
+    }
+
+    /// What a listed path is, links followed; `None` when it is refused: a link that leads
+    /// nowhere is the user's to mend.
+    fn metadata(
+        &self,
+        path: &Path,
+        rel: &str,
+        is_link: bool,
+        tree: &mut Tree,
+    ) -> anyhow::Result<Option<std::fs::Metadata>> {
+        match std::fs::metadata(path) {
+            Ok(meta) => Ok(Some(meta)),
+            Err(e) if is_link => {
+                let d = Diagnostic::error(
+                    self.source.shown(rel),
+                    Position::START,
+                    format!("`{rel}` is a symbolic link that cannot be followed: {e}"),
+                )
+                .with_hint("point it at a file or folder that exists, or remove it");
+                tree.refuse(self.source.site_rel(rel), d);
+                Ok(None)
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot read `{}`", path.display())),
+        }
     }
 
     /// SVG files of untrusted members are read and checked: opened on their own, they are
@@ -185,78 +232,145 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Markdown is read to be parsed; other files are only listed, to be copied.
+    /// Markdown is read to be parsed; other files are only listed, to be copied. Only regular
+    /// files: a FIFO would hold the build up for ever, a device never end.
     fn read_file(&self, path: PathBuf, tree_rel: String, tree: &mut Tree) -> anyhow::Result<()> {
         let shown = self.source.shown(&tree_rel);
-        let size = std::fs::metadata(&path)
-            .with_context(|| format!("cannot read `{}`", path.display()))?
-            .len();
+        let meta = std::fs::metadata(&path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        if let Some(kind) = user_files::special_kind(&meta.file_type()) {
+            let d = Refused::Special(kind).diagnostic(&shown);
+            tree.refuse(self.source.site_rel(&tree_rel), d);
+            return Ok(());
+        }
         let markdown = tree_rel.ends_with(".md");
         let limit = if markdown {
             MAX_PAGE_BYTES
         } else {
             MAX_FILE_BYTES
         };
-        if size > limit {
-            let hint = if markdown {
-                "split it into several pages"
-            } else {
-                "publish big files elsewhere (a repository or a file store) and link to them"
-            };
-            let d = Diagnostic::error(
-                &shown,
-                Position::START,
-                format!(
-                    "file too big: {} MiB, more than the {} MiB a {} may have",
-                    size >> 20,
-                    limit >> 20,
-                    if markdown { "page" } else { "file" }
-                ),
-            )
-            .with_hint(hint);
+        if meta.len() > limit {
+            let d = too_big(&shown, Some(meta.len()), limit, markdown);
             tree.refuse(self.source.site_rel(&tree_rel), d);
             return Ok(());
         }
         let rel = self.source.site_rel(&tree_rel);
-        if self.source.id.is_empty() && self.trees.len() > 1 {
-            let member = crate::sources::tree_of(self.trees, &rel);
-            if !member.id.is_empty() {
-                let d = Diagnostic::error(
-                    &shown,
-                    Position::START,
-                    format!(
-                        "`{}` is inside the mount `{}` of source `{}`",
-                        shown.display(),
-                        member.mount,
-                        member.id
-                    ),
-                )
-                .with_hint("move it into that source's tree, or mount the source elsewhere");
+        if let Some(d) = self.inside_a_mount(&shown, &rel) {
+            tree.refuse(rel, d);
+            return Ok(());
+        }
+        if !markdown && !self.source.trusted {
+            if let Some(d) = self.not_publishable(&shown, &tree_rel) {
                 tree.refuse(rel, d);
                 return Ok(());
             }
         }
-        if markdown {
-            let bytes = std::fs::read(&path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
-            tree.files.push(RawFile { rel, shown, bytes });
-        } else if self.is_untrusted_svg(&tree_rel) {
-            let bytes = std::fs::read(&path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
-            let text = String::from_utf8_lossy(&bytes);
-            match crate::sanitize::svg_risk(&text) {
-                Some((at, what)) => {
-                    let d = Diagnostic::error(&shown, Position::at(&text, at), format!("this SVG could run script on the site: it has {what}"))
-                        .with_hint("a drawing needs no script: remove it (and event attributes such as onload=), or mark the source `trusted = true`");
-                    tree.refuse(rel, d);
-                }
-                None => tree.assets.push(Asset { rel, source: path }),
-            }
-        } else {
+        if !markdown && !self.is_untrusted_svg(&tree_rel) {
             tree.assets.push(Asset { rel, source: path });
+            return Ok(());
+        }
+        let bytes = match user_files::read_or_refuse(&path, limit)? {
+            Ok(bytes) => bytes,
+            Err(Refused::TooBig { size, .. }) => {
+                tree.refuse(rel, too_big(&shown, size, limit, markdown));
+                return Ok(());
+            }
+            Err(refused) => {
+                tree.refuse(rel, refused.diagnostic(&shown));
+                return Ok(());
+            }
+        };
+        if markdown {
+            tree.files.push(RawFile { rel, shown, bytes });
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        match crate::sanitize::svg_risk(&text) {
+            Some((at, what)) => {
+                let d = Diagnostic::error(&shown, Position::at(&text, at), format!("this SVG could run script on the site: it has {what}"))
+                    .with_hint("a drawing needs no script: remove it (and event attributes such as onload=), or mark the source `trusted = true`");
+                tree.refuse(rel, d);
+            }
+            None => tree.assets.push(Asset { rel, source: path }),
         }
         Ok(())
     }
+
+    /// The site's own files may not be inside a member's mount.
+    fn inside_a_mount(&self, shown: &Path, rel: &str) -> Option<Diagnostic> {
+        if !self.source.id.is_empty() || self.trees.len() < 2 {
+            return None;
+        }
+        let member = crate::sources::tree_of(self.trees, rel);
+        (!member.id.is_empty()).then(|| {
+            Diagnostic::error(
+                shown,
+                Position::START,
+                format!(
+                    "`{}` is inside the mount `{}` of source `{}`",
+                    shown.display(),
+                    member.mount,
+                    member.id
+                ),
+            )
+            .with_hint("move it into that source's tree, or mount the source elsewhere")
+        })
+    }
+
+    /// Why a file of an untrusted source may not be published, if it may not: only the types
+    /// of `PUBLISHABLE` are.
+    fn not_publishable(&self, shown: &Path, tree_rel: &str) -> Option<Diagnostic> {
+        let name = tree_rel.rsplit('/').next().unwrap_or(tree_rel);
+        let extension = name
+            .rsplit_once('.')
+            .map(|(_, ext)| ext.to_ascii_lowercase());
+        let why = match extension.as_deref() {
+            Some(ext) if PUBLISHABLE.contains(&ext) => return None,
+            Some(ext) => format!("`.{ext}` files could run script on the site"),
+            None => {
+                "a file without an extension could be served as anything, a web page among them"
+                    .to_string()
+            }
+        };
+        let id = &self.source.id;
+        Some(
+            Diagnostic::error(shown, Position::START, format!("`{name}` cannot be published from the untrusted source `{id}`: {why}"))
+                .with_hint(format!("an untrusted source publishes pages, and files of these types only: {}; if `{id}`'s files are as safe as the site's own, add `trusted = true` to its `[[sources]]` entry in site.toml", PUBLISHABLE.join(", "))),
+        )
+    }
+}
+
+/// What an untrusted source may publish beside its pages: documents, images, audio, video and
+/// data, which browsers show as what they are, or download, and never run as part of the site.
+/// Not HTML, XHTML or XML (XML can carry XHTML and XSLT), scripts (`.js`, `.mjs`, `.wasm`),
+/// plug-ins (`.swf`), stylesheets, nor a file without an extension, which a server may send as
+/// anything. SVG can hold script: an untrusted source's SVG is checked (`sanitize::svg_risk`).
+pub const PUBLISHABLE: [&str; 30] = [
+    "pdf", "txt", "csv", "tsv", "json", "rtf", "epub", "doc", "docx", "odt", "xls", "xlsx", "ods",
+    "ppt", "pptx", "odp", "zip", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "mp3", "m4a",
+    "ogg", "wav", "mp4", "webm",
+];
+
+/// The error for a file over its limit.
+fn too_big(shown: &Path, size: Option<u64>, limit: u64, markdown: bool) -> Diagnostic {
+    let (what, hint) = if markdown {
+        ("page", "split it into several pages")
+    } else {
+        (
+            "file",
+            "publish big files elsewhere (a repository or a file store) and link to them",
+        )
+    };
+    let size = size.map_or_else(|| "more".to_string(), |s| format!("{} MiB,", s >> 20));
+    Diagnostic::error(
+        shown,
+        Position::START,
+        format!(
+            "file too big: {size} more than the {} MiB a {what} may have",
+            limit >> 20
+        ),
+    )
+    .with_hint(hint)
 }
 
 /// Hidden files and editors' swap and backup files are never content.

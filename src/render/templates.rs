@@ -71,7 +71,7 @@ pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec
     ] {
         let mut files = Vec::new();
         if dir.is_dir() {
-            list_files(&dir, &mut files)?;
+            diags.extend(list_files_or_refuse(&dir, &config.root, &mut files)?);
         }
         for path in files {
             let name = path
@@ -80,9 +80,9 @@ pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec
                 .to_string_lossy()
                 .replace('\\', "/");
             let shown = crate::diag::display_path(&config.root, &path);
-            let bytes = std::fs::read(&path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
-            match crate::content::decode_text(&shown, &bytes) {
+            let text = crate::user_files::read_text_file(&path, &shown)?
+                .and_then(|bytes| crate::content::decode_owned(&shown, bytes));
+            match text {
                 Ok(source) => {
                     by_name.insert(
                         name.clone(),
@@ -114,6 +114,13 @@ pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec
             }
         }
     }
+    // Static files are copied at the end of a build, not read: a FIFO or a device among them
+    // is refused here, with the theme's other files, before anything is written.
+    for dir in [theme_dir.join("static"), config.root.join("static")] {
+        if dir.is_dir() {
+            diags.extend(list_files_or_refuse(&dir, &config.root, &mut Vec::new())?);
+        }
+    }
     Ok((by_name.into_values().collect(), diags))
 }
 
@@ -121,7 +128,51 @@ pub fn load_templates(config: &Config) -> anyhow::Result<(Vec<TemplateFile>, Vec
 /// theme when a theme has none.
 const MEMBER_TEMPLATES: [&str; 3] = ["member.html", "members.html", "translations.html"];
 
+/// The regular files under `dir`, sorted, links followed; what cannot be copied (FIFOs,
+/// devices, sockets, links back to a folder being listed) is left out.
 pub fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    walk_files(dir, &mut Vec::new(), out, &mut Vec::new())?;
+    out.sort();
+    Ok(())
+}
+
+/// As `list_files`, with an error (paths shown from `root`) for each file left out.
+fn list_files_or_refuse(
+    dir: &Path,
+    root: &Path,
+    out: &mut Vec<PathBuf>,
+) -> anyhow::Result<Vec<Diagnostic>> {
+    let mut refused = Vec::new();
+    walk_files(dir, &mut Vec::new(), out, &mut refused)?;
+    out.sort();
+    Ok(refused
+        .into_iter()
+        .map(|(path, kind)| {
+            let shown = crate::diag::display_path(root, &path);
+            match kind {
+                Some(kind) => crate::user_files::Refused::Special(kind).diagnostic(&shown),
+                None => crate::user_files::loop_diagnostic(&shown),
+            }
+        })
+        .collect())
+}
+
+/// Lists the regular files under `dir`; `ancestors` are the folders being listed. Each path
+/// refused comes with what it is (`None`: a link back to a folder being listed).
+fn walk_files(
+    dir: &Path,
+    ancestors: &mut Vec<(u64, u64)>,
+    out: &mut Vec<PathBuf>,
+    refused: &mut Vec<(PathBuf, Option<&'static str>)>,
+) -> anyhow::Result<()> {
+    let meta =
+        std::fs::metadata(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+    let id = crate::user_files::folder_id(&meta);
+    if ancestors.contains(&id) {
+        refused.push((dir.to_path_buf(), None));
+        return Ok(());
+    }
+    ancestors.push(id);
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
     for entry in entries {
@@ -131,13 +182,17 @@ pub fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
             continue;
         }
         let path = entry.path();
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            list_files(&path, out)?;
+        let meta = std::fs::metadata(&path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        if meta.is_dir() {
+            walk_files(&path, ancestors, out, refused)?;
+        } else if let Some(kind) = crate::user_files::special_kind(&meta.file_type()) {
+            refused.push((path, Some(kind)));
         } else {
             out.push(path);
         }
     }
-    out.sort();
+    ancestors.pop();
     Ok(())
 }
 
