@@ -9,6 +9,8 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Position};
 use crate::i18n::FtlFile;
 
+mod cycles;
+
 /// What the checks need to know of one message.
 struct Message {
     shown: PathBuf,
@@ -22,7 +24,8 @@ struct Message {
 const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
 
 /// Every problem of every language but the default one, as warnings (`plenary check` fails
-/// on them; a build prints them). Syntax errors are reported where the files are loaded.
+/// on them; a build prints them), and messages that refer to themselves in any language, as
+/// errors. Syntax errors are reported where the files are loaded.
 pub fn check(files: &[FtlFile], config: &Config) -> Vec<Diagnostic> {
     let by_lang: BTreeMap<&str, BTreeMap<String, Message>> = config
         .languages
@@ -69,6 +72,7 @@ pub fn check(files: &[FtlFile], config: &Config) -> Vec<Diagnostic> {
             }
             check_plurals(key, message, code, &lang.label, &mut diags);
         }
+        diags.extend(cycles::of_language(files.iter().filter(|f| f.lang == code)));
     }
     diags
 }
