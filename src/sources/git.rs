@@ -204,8 +204,9 @@ fn read_lock(path: &Path) -> anyhow::Result<Lock> {
             path.display()
         )
     };
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
+    match crate::user_files::read(path, crate::user_files::MAX_TEXT_BYTES) {
+        Ok(Ok(bytes)) => {
+            let text = String::from_utf8(bytes).with_context(damaged)?;
             let lock: Lock = toml::from_str(&text).with_context(damaged)?;
             // Commits go to git as arguments: only object names are taken.
             let is_commit =
@@ -215,6 +216,7 @@ fn read_lock(path: &Path) -> anyhow::Result<Lock> {
             }
             Ok(lock)
         }
+        Ok(Err(refused)) => anyhow::bail!("{}: {}", damaged(), refused.diagnostic(path).message),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Lock::default()),
         Err(e) => Err(e).with_context(|| format!("cannot read `{}`", path.display())),
     }
@@ -320,14 +322,13 @@ fn checkout(cache: &Path, spec: &SourceSpec, url: &str, commit: &str) -> Result<
         )
     })?;
     let index = temp.with_extension("index");
-    let status = Command::new("git")
+    let status = git_command()
         .arg("--git-dir")
         .arg(&repo)
         .arg("--work-tree")
         .arg(&temp)
         .args(["checkout", "--quiet", "--force", commit, "--", "."])
         .env("GIT_INDEX_FILE", &index)
-        .stdin(Stdio::null())
         .output();
     let _ = std::fs::remove_file(&index);
     match status {
@@ -335,7 +336,7 @@ fn checkout(cache: &Path, spec: &SourceSpec, url: &str, commit: &str) -> Result<
         Ok(out) => {
             let _ = std::fs::remove_dir_all(&temp);
             return Err(Problem::new(
-                format!("cannot check out `{commit}`: {}", last_line(&out.stderr)),
+                format!("cannot check out `{commit}`: {}", message(&out.stderr)),
                 format!(
                     "the cached repository may be damaged: delete `{}` to fetch it again",
                     repo.display()
@@ -368,31 +369,68 @@ fn checkout(cache: &Path, spec: &SourceSpec, url: &str, commit: &str) -> Result<
     Ok(dir)
 }
 
-/// Runs git in `repo`; its standard output, or the last line it wrote to standard error.
+/// Runs git in `repo`; its standard output, or what it said on standard error.
 fn git(repo: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
+    let out = git_command()
         .arg("-C")
         .arg(repo)
         .args(args)
-        // Never wait for a password: a build must fail, not hang.
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ASKPASS", "true")
-        .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        Err(last_line(&out.stderr))
+        Err(message(&out.stderr))
     }
 }
 
-fn last_line(stderr: &[u8]) -> String {
+/// git as Plenary runs it: on members' trees, none of the user's own hooks or file-system
+/// monitor (their global settings would run them on every fetch and checkout), and never
+/// waiting for a password (a build must fail, not hang).
+fn git_command() -> Command {
+    let mut command = Command::new("git");
+    command
+        .args([
+            "-c",
+            "core.hooksPath=/dev/null",
+            "-c",
+            "core.fsmonitor=false",
+        ])
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_ASKPASS", "true")
+        .stdin(Stdio::null());
+    command
+}
+
+/// At most this much of what git says goes into a diagnostic: a remote can say a lot.
+const MESSAGE_CHARS: usize = 1000;
+
+/// What git said, as one line: each `fatal:`/`error:` line a sentence, lines that continue one
+/// joined to it, its `hint:` lines and control characters left out.
+fn message(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
-    text.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("git failed")
-        .trim()
-        .to_string()
+    let mut sentences: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line: String = line.chars().filter(|c| !c.is_control()).collect();
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("hint:") {
+            continue;
+        }
+        let starts_one = ["fatal:", "error:", "warning:", "remote:"]
+            .iter()
+            .any(|p| line.starts_with(p));
+        match sentences.last_mut() {
+            Some(last) if !starts_one => {
+                last.push(' ');
+                last.push_str(line);
+            }
+            _ => sentences.push(line.to_string()),
+        }
+    }
+    let whole = sentences.join("; ");
+    match whole.char_indices().nth(MESSAGE_CHARS) {
+        _ if whole.is_empty() => "git failed".to_string(),
+        Some((cut, _)) => format!("{}…", &whole[..cut]),
+        None => whole,
+    }
 }
