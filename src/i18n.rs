@@ -634,6 +634,27 @@ mod tests {
     }
 
     #[test]
+    fn placeables_nested_too_deep_skip_their_file_with_an_error() {
+        let shown = Path::new("i18n/en/main.ftl");
+        let deep = MAX_PLACEABLE_NESTING + 1;
+        let cases = [
+            ("a = { { { \"x\" } } }\n".to_string(), None),
+            (format!("# {}\na = A\n", "{".repeat(100)), None),
+            (format!("a = {{ \"{}\" }}\n", "{".repeat(100)), None),
+            (format!("a = {{ \"\\\"{}\" }}\n", "{".repeat(100)), None),
+            (
+                format!("a = {}\"x\"{}\n", "{".repeat(deep), "}".repeat(deep)),
+                Some("i18n/en/main.ftl:1:37: error: placeables nested deeper than 32: the file is skipped"),
+            ),
+        ];
+        for (text, expected) in cases {
+            let got = nesting_within_bounds(shown, text.clone()).err();
+            let got = got.map(|d| d.to_string().lines().next().unwrap_or_default().to_string());
+            assert_eq!(got.as_deref(), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn dates_follow_the_language_pattern() {
         let (m, _) = messages(&[
             (

@@ -181,9 +181,7 @@ fn render_doc(
     let mut events: Vec<Event> = Vec::new();
     let mut links_vary = false;
     let mut links = Vec::new();
-    let mut ids = ids::Ids::default();
-    let mut toc = Vec::new();
-    let mut heading_start: Option<usize> = None;
+    let mut headings = Headings::default();
     // A member's raw HTML is sanitised: how deep it nests is bounded first.
     let mut html_depth = untrusted.then(nesting::HtmlDepth::default);
     let mut html_too_deep: Option<usize> = None;
@@ -229,7 +227,7 @@ fn render_doc(
             Event::Start(Tag::Heading {
                 level, id, classes, ..
             }) => {
-                heading_start = Some(events.len());
+                headings.start = Some(events.len());
                 // Only `id` and classes are kept: other attributes (`{onclick=...}`) have no place in content.
                 Event::Start(Tag::Heading {
                     level,
@@ -239,23 +237,7 @@ fn render_doc(
                 })
             }
             Event::End(TagEnd::Heading(level)) => {
-                if let Some(start) = heading_start.take() {
-                    let title = plain_text(&events[start + 1..]);
-                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-                        let unique = ids.unique(ids::wanted(id.as_deref(), &title));
-                        *id = Some(CowStr::from(unique.clone()));
-                        if matches!(
-                            level,
-                            pulldown_cmark::HeadingLevel::H2 | pulldown_cmark::HeadingLevel::H3
-                        ) {
-                            toc.push(Heading {
-                                level: level as u8,
-                                id: unique,
-                                title,
-                            });
-                        }
-                    }
-                }
+                headings.end(&mut events, level);
                 Event::End(TagEnd::Heading(level))
             }
             Event::Html(ref html) | Event::InlineHtml(ref html) => {
@@ -277,34 +259,12 @@ fn render_doc(
         markdown.too_deep,
         bounded.too_deep.map(|o| markdown.original(o)),
     ];
-    if let Some(at) = too_deep.into_iter().flatten().min() {
-        diags.push(
-            Diagnostic::warning(
-                &doc.shown,
-                Position::at(&doc.text, doc.body_start + at),
-                format!(
-                    "nested deeper than {} levels: what is deeper is shown flat",
-                    nesting::MAX_DEPTH
-                ),
-            )
-            .with_hint("quotes, lists and emphasis this deep are read by no one: flatten them"),
-        );
-    }
-    if let Some(at) = html_too_deep {
-        diags.push(
-            Diagnostic::warning(
-                &doc.shown,
-                Position::at(&doc.text, doc.body_start + at),
-                format!(
-                    "raw HTML nested deeper than {} elements: from here on it is shown as text",
-                    nesting::MAX_HTML_DEPTH
-                ),
-            )
-            .with_hint(
-                "close the elements you open (`<div>` ... `</div>`), or write the page in Markdown",
-            ),
-        );
-    }
+    depth_warnings(
+        doc,
+        too_deep.into_iter().flatten().min(),
+        html_too_deep,
+        diags,
+    );
     let summary = first_paragraph_text(&events);
     // Only search reads the plain text: at 20,000 works it is a gigabyte not to keep otherwise.
     let text = if config.search_index {
@@ -320,13 +280,85 @@ fn render_doc(
     (
         Body {
             html,
-            toc,
+            toc: headings.toc,
             summary,
             text,
             links,
         },
         links_vary,
     )
+}
+
+/// The headings of a body being rendered: each gets an id of its own, and the H2 and H3 make
+/// the table of contents.
+#[derive(Default)]
+struct Headings {
+    ids: ids::Ids,
+    toc: Vec<Heading>,
+    /// Where the heading being read starts among the events.
+    start: Option<usize>,
+}
+
+impl Headings {
+    /// Gives the heading that ends here its id.
+    fn end(&mut self, events: &mut [Event], level: pulldown_cmark::HeadingLevel) {
+        let Some(start) = self.start.take() else {
+            return;
+        };
+        let title = plain_text(&events[start + 1..]);
+        if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
+            let unique = self.ids.unique(ids::wanted(id.as_deref(), &title));
+            *id = Some(CowStr::from(unique.clone()));
+            if matches!(
+                level,
+                pulldown_cmark::HeadingLevel::H2 | pulldown_cmark::HeadingLevel::H3
+            ) {
+                self.toc.push(Heading {
+                    level: level as u8,
+                    id: unique,
+                    title,
+                });
+            }
+        }
+    }
+}
+
+/// Warnings where a body nests too deep (offsets in the body), in Markdown or in raw HTML.
+fn depth_warnings(
+    doc: &Doc,
+    markdown: Option<usize>,
+    html: Option<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let at = |offset: usize| Position::at(&doc.text, doc.body_start + offset);
+    if let Some(offset) = markdown {
+        diags.push(
+            Diagnostic::warning(
+                &doc.shown,
+                at(offset),
+                format!(
+                    "nested deeper than {} levels: what is deeper is shown flat",
+                    nesting::MAX_DEPTH
+                ),
+            )
+            .with_hint("quotes, lists and emphasis this deep are read by no one: flatten them"),
+        );
+    }
+    if let Some(offset) = html {
+        diags.push(
+            Diagnostic::warning(
+                &doc.shown,
+                at(offset),
+                format!(
+                    "raw HTML nested deeper than {} elements: from here on it is shown as text",
+                    nesting::MAX_HTML_DEPTH
+                ),
+            )
+            .with_hint(
+                "close the elements you open (`<div>` ... `</div>`), or write the page in Markdown",
+            ),
+        );
+    }
 }
 
 /// The text of every block, a line each; raw HTML and code blocks are left out.
@@ -421,9 +453,18 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     fn site(files: &[(&str, &str)], assets: &[&str]) -> (Content, Config, Vec<Diagnostic>) {
-        let text = "title = \"T\"\nbase_url = \"https://x.org\"\ndefault_language = \"en\"\nlanguages = [\"en\", \"fr\", \"ar\"]\n";
+        site_with("", files, assets)
+    }
+
+    /// As `site`, with more of site.toml.
+    fn site_with(
+        more: &str,
+        files: &[(&str, &str)],
+        assets: &[&str],
+    ) -> (Content, Config, Vec<Diagnostic>) {
+        let text = format!("title = \"T\"\nbase_url = \"https://x.org\"\ndefault_language = \"en\"\nlanguages = [\"en\", \"fr\", \"ar\"]\n{more}");
         let config =
-            crate::config::parse(Path::new("/site"), Path::new("site.toml"), text).unwrap();
+            crate::config::parse(Path::new("/site"), Path::new("site.toml"), &text).unwrap();
         let tree = Tree {
             refused: Vec::new(),
             files: files
@@ -540,5 +581,60 @@ mod tests {
             summary.ends_with("word…") && summary.chars().count() <= SUMMARY_CHARS + 1,
             "{summary}"
         );
+    }
+
+    #[test]
+    fn links_to_headings_are_checked_against_the_page_they_reach() {
+        let files = [
+            ("a.md", "+++\ntitle = \"A\"\n+++\n[1](@/b.md#part) [2](@/b.md#%D0%B4%D0%BE%D1%81%D1%82%D1%83%D0%BF) [3](@/b.md#own) [4](@/b.md#note) [5](@/b.md)\n\n[6](@/b.md#prat) [7](@/b.md#zzz) [8](@/b.fr.md#part)\n"),
+            ("b.md", "+++\ntitle = \"B\"\n+++\n## Part\n\n## Доступ\n\n## Mine {#own}\n\nA[^note].\n\n[^note]: Note.\n"),
+            ("b.fr.md", "+++\ntitle = \"B\"\n+++\n## Partie\n"),
+        ];
+        let (_, _, diags) = site(&files, &[]);
+        let shown: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "content/a.md:6:1: error: broken internal link `@/b.md#prat`: `b.md` has no heading `#prat`\n  = hint: did you mean `#part`?",
+                "content/a.md:6:18: error: broken internal link `@/b.md#zzz`: `b.md` has no heading `#zzz`\n  = hint: a heading's id is its text in lowercase, words joined by `-` (`## Access and trust` is `#access-and-trust`), or the `{#id}` written after it",
+                "content/a.md:6:34: error: broken internal link `@/b.fr.md#part`: `b.fr.md` has no heading `#part`\n  = hint: did you mean `#partie`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_members_links_cannot_carry_script_however_they_are_written() {
+        let vectors = [
+            "[x](java&#9;script:alert(1))",
+            "[x](java&Tab;script:alert(1))",
+            "[x](javascript&colon;alert(1))",
+            "[x](&#1;javascript:alert(1))",
+            "[x](JaVaScRiPt:alert(1))",
+            "![x](vbscript:msgbox(1))",
+            "[x](data:text/html,x)",
+            "<java&#9;script:alert(1)>",
+            "<a href=\"java&#x09;script:alert(1)\">x</a>",
+            "<a href=\"java&Tab;script:alert(1)\">x</a>",
+            "<a href=\" &#14; javascript&colon;alert(1)\">x</a>",
+            "<img src=\"jav&#x0A;ascript:alert(1)\">",
+        ];
+        let source = "[[sources]]\nid = \"m\"\npath = \"../m\"\nmount = \"m\"\n";
+        for vector in vectors {
+            let file = format!("+++\ntitle = \"M\"\n+++\n{vector}\n");
+            let (content, config, _) = site_with(source, &[("m/x.md", &file)], &[]);
+            let html = &body_of(&content, &config, "m/x", "en").html;
+            for attribute in ["href=\"", "src=\""] {
+                for value in html.split(attribute).skip(1) {
+                    let value = &value[..value.find('"').unwrap_or(value.len())];
+                    let scheme = crate::sanitize::scheme(value);
+                    assert!(
+                        scheme.is_none_or(
+                            |s| ["http", "https", "mailto", "tel"].contains(&s.as_str())
+                        ),
+                        "{vector}: {html}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -43,11 +43,17 @@ fn is_alignment(style: &str) -> bool {
 }
 
 /// The scheme of an address, lowercased, as a browser reads it (see `normalize_url`); `None`
-/// when it is relative.
+/// when it is relative. As for browsers, a scheme is a letter, then letters, digits, `+`, `-`
+/// or `.`: `java%09script:` has none, and leads to a page of the site.
 pub fn scheme(url: &str) -> Option<String> {
     let url = normalize_url(url);
     let end = url.find([':', '/', '?', '#'])?;
-    (url.as_bytes()[end] == b':').then(|| url[..end].to_ascii_lowercase())
+    let scheme = &url[..end];
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    (url.as_bytes()[end] == b':' && valid).then(|| scheme.to_ascii_lowercase())
 }
 
 /// An address as a browser reads it before it looks at the scheme: character references
@@ -364,9 +370,51 @@ mod tests {
             ("#part", None),
             ("a/b:c", None),
             ("mailto:x@y.org", Some("mailto")),
+            // References decoded, with or without `;`, numeric and named.
+            ("java&#9;script:x", Some("javascript")),
+            ("java&#x09;script:x", Some("javascript")),
+            ("java&#x9script:x", Some("javascript")),
+            ("java&#0000009;script:x", Some("javascript")),
+            ("java&Tab;script:x", Some("javascript")),
+            ("java&NewLine;script:x", Some("javascript")),
+            ("javascript&colon;x", Some("javascript")),
+            ("javascript&colonx", Some("javascript")),
+            ("&#106;avascript:x", Some("javascript")),
+            ("&#x6A;AVASCRIPT&#x3A;x", Some("javascript")),
+            ("\u{0}\u{1f} \tjavascript:x", Some("javascript")),
+            ("vb&#x0D;script:x", Some("vbscript")),
+            ("da&#10;ta:text/html,x", Some("data")),
+            ("report&sol;x:y", None),
+            ("&unknown;javascript:x", None),
+            ("java%09script:x", None),
+            ("1http://x", None),
         ];
         for (url, expected) in cases {
-            assert_eq!(scheme(url).as_deref(), expected, "{url}");
+            assert_eq!(scheme(url).as_deref(), expected, "{url:?}");
+        }
+    }
+
+    #[test]
+    fn svg_addresses_are_found_however_they_are_written_and_where_they_are() {
+        let vectors = [
+            "java&#9;script:alert(1)",
+            "java&#x09;script:alert(1)",
+            "java&Tab;script:alert(1)",
+            "java\tscript:alert(1)",
+            "java&#10;script:alert(1)",
+            "java&NewLine;script:alert(1)",
+            "java\r\nscript:alert(1)",
+            "javascript&colon;alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "vb&#9;script:msgbox(1)",
+            "data&colon;text/html;base64,PHNjcmlwdD4=",
+            "DA&#x0A;TA:text/html,x",
+        ];
+        for vector in vectors {
+            let svg = format!("<svg>\n&amp;\n  <a href=\"{vector}\">x</a></svg>");
+            let (at, _) = svg_risk(&svg).unwrap_or_else(|| panic!("{vector:?} passed"));
+            let position = crate::diag::Position::at(&svg, at);
+            assert_eq!((position.line, position.col), (3, 12), "{vector:?}");
         }
     }
 }

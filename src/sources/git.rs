@@ -434,3 +434,29 @@ fn message(stderr: &[u8]) -> String {
         None => whole,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gits_message_is_shown_whole_on_one_line() {
+        let cases = [
+            (
+                "fatal: '/srv/x.git' does not appear to be a git repository\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n",
+                "fatal: '/srv/x.git' does not appear to be a git repository; fatal: Could not read from remote repository. Please make sure you have the correct access rights and the repository exists.",
+            ),
+            (
+                "hint: Using 'master' as the name\nerror: pathspec 'x' did not match\n",
+                "error: pathspec 'x' did not match",
+            ),
+            ("remote: \u{1b}[31mred\u{1b}[0m\n", "remote: [31mred[0m"),
+            ("", "git failed"),
+        ];
+        for (stderr, expected) in cases {
+            assert_eq!(message(stderr.as_bytes()), expected, "{stderr:?}");
+        }
+        let long = format!("fatal: {}", "x".repeat(5000));
+        assert_eq!(message(long.as_bytes()).chars().count(), MESSAGE_CHARS + 1);
+    }
+}

@@ -572,6 +572,21 @@ fn a_fluent_message_cycle_is_an_error_at_the_reference_that_closes_it() {
 }
 
 #[test]
+fn fluent_placeables_nested_thousands_deep_are_an_error_not_a_crash() {
+    let site = Site::new();
+    let deep = 100_000;
+    site.write(
+        "site/i18n/en/extra.ftl",
+        &format!("deep = {}\"x\"{}\n", "{".repeat(deep), "}".repeat(deep)),
+    );
+    let err = site.build_and_check_fail();
+    assert!(
+        err.contains("i18n/en/extra.ftl:1:40: error: placeables nested deeper than 32"),
+        "{err}"
+    );
+}
+
+#[test]
 fn internal_links_to_headings_a_page_lacks_are_errors_with_a_suggestion() {
     let site = Site::new();
     site.write(
