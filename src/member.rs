@@ -44,10 +44,15 @@ const KEYS: &[&str] = &[
 /// Reads `<dir>/member.toml`; `shown_prefix` is how diagnostics name the tree.
 pub fn load(dir: &Path, shown_prefix: &str) -> Result<Member, Vec<Diagnostic>> {
     let shown = PathBuf::from(format!("{shown_prefix}{}", crate::sources::MEMBER_FILE));
-    let read = crate::user_files::read(
-        &dir.join(crate::sources::MEMBER_FILE),
-        crate::user_files::MAX_TEXT_BYTES,
-    );
+    let path = dir.join(crate::sources::MEMBER_FILE);
+    // As for its content, no file outside a member's tree is read.
+    if let (Ok(real), Ok(tree)) = (path.canonicalize(), dir.canonicalize()) {
+        if !real.starts_with(&tree) {
+            return Err(vec![Diagnostic::error(&shown, Position::START, "`member.toml` is a symbolic link leading out of the member's tree")
+                .with_hint("a member's files must all be inside its own tree: put the file itself in place of the link")]);
+        }
+    }
+    let read = crate::user_files::read(&path, crate::user_files::MAX_TEXT_BYTES);
     let bytes = match read {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(refused)) => return Err(vec![refused.diagnostic(&shown)]),
@@ -130,5 +135,37 @@ mod tests {
             let diags = parse(shown, text).unwrap_err();
             assert_eq!(diags[0].to_string(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn a_member_file_is_read_from_inside_the_tree_and_only_if_regular() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tree, outside) = (dir.path().join("tree"), dir.path().join("secret.toml"));
+        std::fs::create_dir(&tree).unwrap();
+        std::fs::write(&outside, "name = \"K\"\nkind = \"nri\"\n").unwrap();
+        let file = tree.join("member.toml");
+        let first_line = |result: Result<Member, Vec<Diagnostic>>| {
+            let diags = result.unwrap_err();
+            diags[0]
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        std::os::unix::fs::symlink(&outside, &file).unwrap();
+        assert_eq!(
+            first_line(load(&tree, "k@main:")),
+            "k@main:member.toml:1:1: error: `member.toml` is a symbolic link leading out of the member's tree"
+        );
+        std::fs::remove_file(&file).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+        assert_eq!(
+            first_line(load(&tree, "k@main:")),
+            "k@main:member.toml:1:1: error: `member.toml` is a symbolic link leading out of the member's tree"
+        );
+        std::fs::remove_file(&file).unwrap();
+        std::fs::write(&file, "name = \"K\"\nkind = \"nri\"\n").unwrap();
+        assert_eq!(load(&tree, "").unwrap().name, "K");
     }
 }
