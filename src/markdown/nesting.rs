@@ -373,16 +373,57 @@ const VOID: [&str; 14] = [
     "track", "wbr",
 ];
 
-/// Elements that close one of their own kind left open before them (`<li>a<li>b`).
-const SELF_CLOSING_SIBLINGS: [&str; 9] =
-    ["li", "dt", "dd", "p", "tr", "td", "th", "option", "tbody"];
+/// Elements whose start closes a `<p>` left open before them.
+const CLOSES_P: [&str; 36] = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dd",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "li",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "ul",
+];
 
 /// The elements a member's raw HTML leaves open, as a reading of its tags can tell: an end tag
-/// closes the innermost element only when it names it. The HTML parser closes more, so this
-/// finds the nesting as deep as it is, or deeper.
+/// closes the innermost element only when it names it, and a start tag closes only what the
+/// HTML parser surely closes (`<li>a<li>b`, `<td>a<td>b`, `<p>a<div>`). The parser closes
+/// more, and at most adds a `<tbody>` and a `<tr>` to a table: the nesting it builds is as
+/// deep as this finds, or shallower, or a table's two levels deeper.
 #[derive(Default)]
 pub struct HtmlDepth {
     open: Vec<String>,
+    /// How many `<svg>` and `<math>` are open: within them, HTML's rules for closing do not
+    /// hold, and `<x/>` is closed.
+    foreign: usize,
 }
 
 impl HtmlDepth {
@@ -402,28 +443,71 @@ impl HtmlDepth {
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
                 .map(|c| c.to_ascii_lowercase())
                 .collect();
-            from = at + 1;
             if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                from = at + 1;
                 continue;
             }
+            // What lies before the first `>` belongs to this tag, whatever its quotes say.
+            let end = html[at..].find('>').map(|e| at + e);
+            from = end.map_or(html.len(), |e| e + 1);
             if closing {
-                if self.open.last() == Some(&name) {
-                    self.open.pop();
-                }
+                self.close(&name);
                 continue;
             }
-            if VOID.contains(&name.as_str()) {
+            let self_closing = end.is_some_and(|e| html[..e].ends_with('/'));
+            if VOID.contains(&name.as_str()) || (self.foreign > 0 && self_closing) {
                 continue;
             }
-            if SELF_CLOSING_SIBLINGS.contains(&name.as_str()) && self.open.last() == Some(&name) {
-                self.open.pop();
+            if self.foreign == 0 {
+                self.close_implied(&name);
             }
             if self.open.len() == MAX_HTML_DEPTH {
                 return Some(at);
             }
+            self.foreign += usize::from(name == "svg" || name == "math");
             self.open.push(name);
         }
         None
+    }
+
+    fn close(&mut self, name: &str) {
+        if self.open.last().is_some_and(|top| top == name) {
+            self.open.pop();
+            if name == "svg" || name == "math" {
+                self.foreign -= 1;
+            }
+        }
+    }
+
+    /// Closes what the start of `name` closes for sure.
+    fn close_implied(&mut self, name: &str) {
+        let mut pop_if = |names: &[&str]| {
+            if self
+                .open
+                .last()
+                .is_some_and(|top| names.contains(&top.as_str()))
+            {
+                self.open.pop();
+            }
+        };
+        match name {
+            "li" | "option" => pop_if(&[name]),
+            "dt" | "dd" => pop_if(&["dt", "dd"]),
+            "td" | "th" => pop_if(&["td", "th"]),
+            "tr" => {
+                pop_if(&["td", "th"]);
+                pop_if(&["tr"]);
+            }
+            "thead" | "tbody" | "tfoot" => {
+                pop_if(&["td", "th"]);
+                pop_if(&["tr"]);
+                pop_if(&["thead", "tbody", "tfoot"]);
+            }
+            _ => {}
+        }
+        if CLOSES_P.contains(&name) {
+            pop_if(&["p"]);
+        }
     }
 }
 
@@ -521,6 +605,28 @@ mod tests {
                 Some(12 * MAX_HTML_DEPTH),
             ),
             (open(MAX_HTML_DEPTH + 1, "<DIV/>"), Some(6 * MAX_HTML_DEPTH)),
+            // End tags left out, as HTML allows.
+            (
+                format!("<table>{}</table>", open(1000, "<tr><td>a<td>b")),
+                None,
+            ),
+            (
+                format!("<table>{}</table>", open(1000, "<tbody><tr><th>a")),
+                None,
+            ),
+            (format!("<dl>{}</dl>", open(1000, "<dt>a<dd>b")), None),
+            (open(1000, "<p>a<div>b</div>"), None),
+            // Within SVG, `<x/>` closes, and HTML's rules do not.
+            (
+                format!("<svg>{}</svg>", open(1000, "<path d=\"M0 0\"/>")),
+                None,
+            ),
+            (
+                format!("<svg>{}", open(MAX_HTML_DEPTH, "<td>")),
+                Some(5 + 4 * (MAX_HTML_DEPTH - 1)),
+            ),
+            // A tag ends at its first `>`.
+            (format!("{}>", open(1000, "<a<div")), None),
         ];
         for (html, expected) in cases {
             assert_eq!(HtmlDepth::default().read(&html), expected, "{html}");
