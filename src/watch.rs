@@ -393,6 +393,31 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_follows_links_but_never_around_a_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("content/b")).unwrap();
+        std::fs::write(root.join("content/b/index.md"), "x").unwrap();
+        std::os::unix::fs::symlink(".", root.join("content/a")).unwrap();
+        let watched = Watched {
+            root: root.clone(),
+            members: Vec::new(),
+        };
+        let snapshot = Snapshot::take(&watched);
+        let seen: Vec<String> = snapshot
+            .seen
+            .keys()
+            .filter_map(|p| p.strip_prefix(&root).ok())
+            .map(|p| p.display().to_string())
+            .filter(|p| p.starts_with("content"))
+            .collect();
+        assert_eq!(
+            seen,
+            ["content", "content/a", "content/b", "content/b/index.md"]
+        );
+    }
+
+    #[test]
     fn a_snapshot_finds_what_changed_without_reading_the_tree() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();

@@ -145,6 +145,7 @@ fn list_files_or_refuse(
     let mut refused = Vec::new();
     walk_files(dir, &mut Vec::new(), out, &mut refused)?;
     out.sort();
+    refused.sort();
     Ok(refused
         .into_iter()
         .map(|(path, kind)| {
@@ -400,4 +401,46 @@ pub(super) fn template_diagnostic(
         ..Diagnostic::error("", Position::START, message)
     }
     .with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_are_listed_and_links_never_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("static/css")).unwrap();
+        std::fs::write(root.join("static/css/site.css"), "a{}").unwrap();
+        std::fs::write(root.join("static/logo.svg"), "<svg/>").unwrap();
+        std::os::unix::fs::symlink("..", root.join("static/css/up")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", root.join("static/zero.css")).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(root.join("static/pipe.js"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut files = Vec::new();
+        list_files(&root.join("static"), &mut files).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["static/css/site.css", "static/logo.svg"]);
+        let refused: Vec<String> =
+            list_files_or_refuse(&root.join("static"), root, &mut Vec::new())
+                .unwrap()
+                .iter()
+                .map(|d| d.to_string().lines().next().unwrap_or_default().to_string())
+                .collect();
+        assert_eq!(
+            refused,
+            [
+                "static/css/up:1:1: error: `up` is a symbolic link back to a folder that holds it",
+                "static/pipe.js:1:1: error: `pipe.js` is a FIFO (named pipe), not a regular file",
+                "static/zero.css:1:1: error: `zero.css` is a character device, not a regular file",
+            ]
+        );
+    }
 }
