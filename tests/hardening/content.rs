@@ -264,7 +264,7 @@ fn an_untrusted_member_publishes_only_documents_images_and_data() {
     let refused = [
         "evil.html",
         "evil.htm",
-        "EVIL.HTML",
+        "SHOUT.HTML",
         "evil.xhtml",
         "evil.xml",
         "evil.js",
