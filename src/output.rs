@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use std::io::Read as _;
+
 use anyhow::Context;
 
 /// Where rendered files go: a staging folder on disk, or memory in tests and `check`.
@@ -131,11 +133,7 @@ pub fn replace(site: &Path, rel: &str, file: &Planned) -> anyhow::Result<()> {
     match file {
         Planned::Bytes(bytes) => std::fs::write(&fresh, bytes)
             .with_context(|| format!("cannot write `{}`", fresh.display()))?,
-        Planned::Copy(from) => {
-            std::fs::copy(from, &fresh).with_context(|| {
-                format!("cannot copy `{}` to `{}`", from.display(), fresh.display())
-            })?;
-        }
+        Planned::Copy(from) => copy_regular(from, &fresh)?,
     }
     std::fs::rename(&fresh, &path).with_context(|| format!("cannot replace `{}`", path.display()))
 }
@@ -214,10 +212,26 @@ impl Sink for Staging {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        std::fs::copy(from, &path)
-            .with_context(|| format!("cannot copy `{}` to `{}`", from.display(), path.display()))?;
-        Ok(())
+        copy_regular(from, &path)
     }
+}
+
+/// Copies a regular file of the sources to `to`. The sources were checked when read, but a
+/// file may be replaced since (by a FIFO, which would hang the build, or a growing file):
+/// it is opened without blocking and checked again, and only the length it had is copied.
+fn copy_regular(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let context = || format!("cannot copy `{}` to `{}`", from.display(), to.display());
+    let (file, meta) = match crate::user_files::open(from).with_context(context)? {
+        Ok(opened) => opened,
+        Err(refused) => anyhow::bail!(
+            "`{}` changed while the site was built: {}; build again",
+            from.display(),
+            refused.diagnostic(from).message
+        ),
+    };
+    let mut out = std::fs::File::create(to).with_context(context)?;
+    std::io::copy(&mut file.take(meta.len()), &mut out).with_context(context)?;
+    Ok(())
 }
 
 /// Keeps the site in memory: for tests, and for the preview server.

@@ -465,8 +465,12 @@ pub fn mark_current(loaded: &Loaded, file: &Path, minor: bool) -> Result<Vec<Pat
     let mut changed = Vec::new();
     for translation in translations {
         let path = loaded.config.root.join(&translation.shown);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let text = match crate::user_files::read(&path, crate::content::MAX_PAGE_BYTES) {
+            Ok(Ok(bytes)) => String::from_utf8(bytes)
+                .map_err(|_| format!("`{}` is not UTF-8 text", path.display()))?,
+            Ok(Err(refused)) => return Err(refused.diagnostic(&translation.shown).to_string()),
+            Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
+        };
         let updated = with_version(&text, &version);
         if updated != text {
             std::fs::write(&path, updated)

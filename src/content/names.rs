@@ -12,10 +12,20 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::diag::{Diagnostic, Position};
 
+/// The longest segment, in bytes: file systems take names of up to 255 bytes, and a
+/// segment also names files beside it (`<name>.plenary-new` while the preview replaces it).
+pub const MAX_SEGMENT_BYTES: usize = 200;
+
 /// Why `name` cannot be one segment of a URL path as it is, if it cannot.
 pub fn segment_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("it is empty".into());
+    }
+    if name.len() > MAX_SEGMENT_BYTES {
+        return Some(format!(
+            "it is {} bytes long, and a part of a URL may have {MAX_SEGMENT_BYTES}",
+            name.len()
+        ));
     }
     if name == "." || name == ".." {
         return Some(format!("`{name}` names a folder, not a page"));
@@ -102,7 +112,16 @@ pub fn suggestion(name: &str) -> String {
         }
         out.push_str(part);
     }
-    out.trim_start_matches('.').to_string()
+    let mut out = out.trim_start_matches('.').to_string();
+    if out.len() > MAX_SEGMENT_BYTES {
+        let mut end = MAX_SEGMENT_BYTES;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+        out.truncate(out.trim_end_matches('-').len());
+    }
+    out
 }
 
 /// A path as systems that ignore case or Unicode form see it (Windows, macOS): two paths
@@ -153,6 +172,12 @@ mod tests {
             ("rtl\u{202E}txt", "it holds the invisible character U+202E"),
             ("no\u{A0}break", "it holds the invisible character U+00A0"),
         ];
+        let long = "ع".repeat(101);
+        assert_eq!(
+            segment_problem(&long).as_deref(),
+            Some("it is 202 bytes long, and a part of a URL may have 200")
+        );
+        assert_eq!(segment_problem(&"ع".repeat(100)), None);
         for (name, why) in cases {
             assert_eq!(segment_problem(name).as_deref(), Some(why), "{name:?}");
         }
@@ -167,6 +192,9 @@ mod tests {
             (".hidden", "hidden"),
             ("a\u{200B}b", "a-b"),
         ];
+        // Cut at a letter's end, within the bound, without a hyphen left at the end.
+        let long = format!("{}-{}", "ع".repeat(100), "x".repeat(50));
+        assert_eq!(suggestion(&long), "ع".repeat(100));
         for (name, expected) in cases {
             assert_eq!(suggestion(name), expected, "{name:?}");
         }
