@@ -113,3 +113,11 @@ pub fn assert_same_as_clean_build(root: &Path, patched: &Path, clean: &Path, wha
         }
     }
 }
+
+/// A generated archive in six languages from the UDHR fixture, like the benchmark trees.
+pub mod corpus;
+
+/// The Universal Declaration of Human Rights in the six UN languages (`tests/fixtures/udhr`).
+pub fn udhr_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/udhr")
+}
