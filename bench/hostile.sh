@@ -64,17 +64,7 @@ python3 "$GEN_CORPUS" "$work/site" --works "$works" --seed "$SEED" --flavor plen
 mkdir -p "$work/site/static"
 truncate -s 100M "$work/site/static/archive.zip"
 
-log="$work/serve.log"
-"$plenary_bin" serve --no-watch --root "$work/site" --port 0 >"$log" 2>&1 &
-server_pid=$!
-address=""
-for _ in $(seq 1 1200); do
-  address="$(sed -n 's|^serving http://\([0-9.:]*\)/\{0,1\}$|\1|p' "$log" | head -n1)"
-  [ -n "$address" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$address" ] || { cat "$log" >&2; die "plenary serve did not start"; }
+start_serve "$work/serve.log" --no-watch --root "$work/site"
 base="http://$address"
 page="$(cd "$work/site/content" && find . -mindepth 3 -name index.md | sort | sed -n 1p)"
 page="${page#.}"; page="${page%index.md}"
@@ -84,19 +74,7 @@ echo "server: $base (pid $server_pid); page $page; sitemap.xml $sitemap_bytes by
 peak_mib() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$server_pid/status"; }
 rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$server_pid/status"; }
 
-# wrk URL -> "rps p50 p99 errors"; errors are socket errors (connect, read, write, timeout)
-# and answers other than 2xx/3xx.
-run_wrk() {
-  local out
-  out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "$1")"
-  echo "$out" >&2
-  local rps p50 p99 errors
-  rps="$(echo "$out" | awk '/^Requests\/sec/ {print $2}')"
-  p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
-  p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
-  errors="$(echo "$out" | awk '/Non-2xx|Socket errors/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END {print s+0}')"
-  echo "$rps $p50 $p99 $errors"
-}
+run_wrk() { wrk_summary "$1" -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s; }
 
 search="$base/_search?q=internet+governance&lang=all"
 echo "-- wrk alone: a page, then a search ($CONNECTIONS connections, ${DURATION} s each)"

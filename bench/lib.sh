@@ -128,3 +128,36 @@ wall_seconds() {
     awk -F: '{s=0; for (i=1; i<=NF; i++) s = s*60 + $i; printf "%.2f\n", s}'
 }
 peak_kib() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
+
+# start_serve LOG ARGS...: starts `plenary serve ARGS... --port 0` in the background, output
+# in LOG; sets server_pid (stopped by stop_run) and address (127.0.0.1:PORT) once it serves.
+start_serve() {
+  local log="$1"
+  shift
+  "$plenary_bin" serve "$@" --port 0 >"$log" 2>&1 &
+  server_pid=$!
+  address=""
+  for _ in $(seq 1 1200); do
+    address="$(sed -n 's|^serving http://\([0-9.:]*\)/\{0,1\}$|\1|p' "$log" | head -n1)"
+    [ -n "$address" ] && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$log" >&2
+  die "plenary serve did not start"
+}
+
+# wrk_summary URL [WRK OPTIONS...] -> "rps p50 p99 errors", wrk's whole report on stderr.
+# Errors are socket errors (connect, read, write, timeout) and answers other than 2xx/3xx.
+wrk_summary() {
+  local url="$1" out
+  shift
+  out="$(wrk "$@" --latency "$url")"
+  echo "$out" >&2
+  echo "$out" | awk '
+    /^Requests\/sec/ {rps = $2}
+    $1 == "50%" {p50 = $2}
+    $1 == "99%" {p99 = $2}
+    /Non-2xx|Socket errors/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) errors += $i}
+    END {print rps, p50, p99, errors + 0}'
+}

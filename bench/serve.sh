@@ -58,16 +58,8 @@ page="${rel%index.md}"
 echo "page: $page ($(basename "$(dirname "$file")")/index.md)"
 
 log="$work/serve.log"
-"$plenary_bin" serve --root "$work/site" --port 0 >"$log" 2>&1 &
-server_pid=$!
-base=""
-for _ in $(seq 1 1200); do
-  base="$(sed -n 's|^serving \(http://[0-9.:]*\)/\{0,1\}$|\1|p' "$log" | head -n1)"
-  [ -n "$base" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$base" ] || { cat "$log" >&2; die "plenary serve did not start"; }
+start_serve "$log" --root "$work/site"
+base="http://$address"
 grep -m1 '^built' "$log" || true
 
 echo "-- save to reload, $EDITS one-page edits"
@@ -76,12 +68,8 @@ echo "$latency" | tail -n 3
 read -r _ n p50 p90 max <<<"$(echo "$latency" | grep '^RESULT')"
 
 run_wrk() { # URL -> "rps errors"
-  local out
-  out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")"
-  echo "$out" >&2
   local rps errors
-  rps="$(echo "$out" | awk '/^Requests\/sec/ {print $2}')"
-  errors="$(echo "$out" | awk '/Non-2xx|Socket errors/ {for (i=1;i<=NF;i++) if ($i ~ /^[0-9]+,?$/) s+=$i} END {print s+0}')"
+  read -r rps _ _ errors <<<"$(wrk_summary "$1" -t2 -c"$CONNECTIONS" -d"${DURATION}s")"
   echo "$rps $errors"
 }
 

@@ -73,9 +73,9 @@ enum Command {
         /// Connections served at once; more are answered 503 (busy) at once
         #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
         max_connections: u64,
-        /// Connections one client (one IP address) may have open at once [default: a quarter
-        /// of --max-connections]; behind a reverse proxy, which is one client to the server,
-        /// set it to --max-connections
+        /// Connections one client (one IP address) may have open at once [default: with
+        /// --no-watch a quarter of --max-connections, else all]; behind a reverse proxy, which
+        /// is one client to the server, set it to --max-connections
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
         max_connections_per_client: Option<u64>,
         /// Open the site in the web browser once it is served ($BROWSER, else the system's)
@@ -140,9 +140,12 @@ fn main() -> ExitCode {
                 watch: !no_watch,
                 read_timeout: std::time::Duration::from_secs(read_timeout),
                 max_connections: max_connections as usize,
-                max_connections_per_client: max_connections_per_client
-                    .unwrap_or((max_connections / 4).max(1))
-                    as usize,
+                // The preview answers this machine alone: one client is all it has.
+                max_connections_per_client: max_connections_per_client.unwrap_or(if no_watch {
+                    (max_connections / 4).max(1)
+                } else {
+                    max_connections
+                }) as usize,
             };
             return serve(&options, open);
         }

@@ -664,20 +664,11 @@ fn one_search_covers_sites_built_separately() {
 
 #[test]
 fn saves_in_a_members_folder_patch_the_served_site_as_a_clean_build_would() {
-    use plenary::serve::{Options, Served};
+    use plenary::serve::Served;
     use plenary::watch::Changes;
     let f = Federation::new();
     let site = f.site().canonicalize().unwrap();
-    let options = Options {
-        root: site.clone(),
-        bind: "127.0.0.1".into(),
-        port: 0,
-        drafts: false,
-        watch: true,
-        read_timeout: std::time::Duration::from_secs(10),
-        max_connections: 16,
-        max_connections_per_client: 16,
-    };
+    let options = common::preview_options(&site);
     let (_, server) = Served::start(&options).unwrap().unwrap();
     let served = server.serving().unwrap();
     let kenya = f.path("kenya").canonicalize().unwrap();
@@ -733,7 +724,7 @@ fn saves_in_a_members_folder_patch_the_served_site_as_a_clean_build_would() {
 
 #[test]
 fn a_member_added_while_serving_is_watched_from_then_on() {
-    use std::io::{BufRead, Read, Write};
+    use std::io::{Read, Write};
     let f = Federation::new();
     // The site starts without the Kenya IGF.
     let toml = f.read("site/site.toml");
@@ -741,22 +732,7 @@ fn a_member_added_while_serving_is_watched_from_then_on() {
         "[[sources]]\nid = \"kenya-igf\"\npath = \"../kenya\"\nmount = \"nri/kenya\"\n";
     assert!(toml.contains(kenya_source));
     f.write("site/site.toml", &toml.replace(kenya_source, ""));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(f.site())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .trim()
-        .trim_start_matches("serving http://")
-        .trim_end_matches('/')
-        .to_string();
+    let (mut child, address) = common::spawn_server(&f.site(), &[]);
     let get = |path: &str| -> (u16, String) {
         let mut stream = std::net::TcpStream::connect(&address).unwrap();
         write!(

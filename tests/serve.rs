@@ -6,7 +6,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 /// The fixture site served by the real binary on a free port; stopped when dropped.
@@ -32,26 +32,7 @@ impl Served {
 
     fn start_with(name: &str, options: &[&str], env: &[(&str, &std::path::Path)]) -> Served {
         let dir = common::fixture_copy(name);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
-            .envs(env.iter().copied())
-            .arg("serve")
-            .args(options)
-            .args(["--port", "0", "--root"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .trim()
-            .strip_prefix("serving http://")
-            .and_then(|a| a.strip_suffix('/'))
-            .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
-            .to_string();
+        let (child, address) = common::spawn_server_with(dir.path(), options, env);
         Served {
             dir,
             child,
@@ -742,19 +723,10 @@ fn search_answer(site: &std::path::Path, query: &str, lang: &str) -> String {
 
 #[test]
 fn a_site_patched_after_each_kind_of_edit_equals_a_clean_build() {
-    use plenary::serve::{Options, Served as Server};
+    use plenary::serve::Served as Server;
     use plenary::watch::Changes;
     let (dir, root) = bundled_site();
-    let options = Options {
-        root: root.clone(),
-        bind: "127.0.0.1".into(),
-        port: 0,
-        drafts: false,
-        watch: true,
-        read_timeout: Duration::from_secs(10),
-        max_connections: 16,
-        max_connections_per_client: 16,
-    };
+    let options = common::preview_options(&root);
     let (_, server) = Server::start(&options).unwrap().unwrap();
     let patched = server.serving().unwrap();
     let path = |rel: &str| root.join(rel);

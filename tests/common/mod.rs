@@ -121,3 +121,54 @@ pub mod corpus;
 pub fn udhr_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/udhr")
 }
+
+/// Starts `plenary serve` with `args` (`--port 0` is added) on the site at `root` and waits
+/// for the address it prints: `127.0.0.1:PORT`. Its standard error is let go.
+pub fn spawn_server(root: &Path, args: &[&str]) -> (std::process::Child, String) {
+    spawn_server_with(root, args, &[])
+}
+
+/// As `spawn_server`, with environment variables set for the server.
+pub fn spawn_server_with(
+    root: &Path,
+    args: &[&str],
+    env: &[(&str, &Path)],
+) -> (std::process::Child, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plenary"))
+        .envs(env.iter().copied())
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0", "--root"])
+        .arg(root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("serving http://")
+        .and_then(|a| a.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
+        .to_string();
+    (child, address)
+}
+
+/// The preview server's options for a site at `root`, as `plenary serve` has them, on any
+/// free port: for tests that drive `Served` in the process.
+pub fn preview_options(root: &Path) -> plenary::serve::Options {
+    plenary::serve::Options {
+        root: root.to_path_buf(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        drafts: false,
+        watch: true,
+        read_timeout: std::time::Duration::from_secs(10),
+        max_connections: 16,
+        max_connections_per_client: 16,
+    }
+}

@@ -452,23 +452,7 @@ struct Served {
 
 impl Served {
     fn start(site: &Site) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
-            .args(["serve", "--port", "0", "--root"])
-            .arg(site.path("site"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .trim()
-            .strip_prefix("serving http://")
-            .and_then(|a| a.strip_suffix('/'))
-            .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
-            .to_string();
+        let (child, address) = common::spawn_server(&site.path("site"), &[]);
         Served { child, address }
     }
 

@@ -569,20 +569,11 @@ fn names_that_need_encoding_or_hide_characters_are_refused() {
 
 #[test]
 fn a_clash_made_while_serving_is_reported_and_the_served_site_kept() {
-    use plenary::serve::{Options, Served};
+    use plenary::serve::Served;
     use plenary::watch::Changes;
     let site = common::fixture_copy("basic");
     let root = site.path().to_path_buf();
-    let options = Options {
-        root: root.clone(),
-        bind: "127.0.0.1".into(),
-        port: 0,
-        drafts: false,
-        watch: true,
-        read_timeout: std::time::Duration::from_secs(10),
-        max_connections: 16,
-        max_connections_per_client: 16,
-    };
+    let options = common::preview_options(&root);
     let (_, served) = Served::start(&options).unwrap().unwrap();
     let dir = served.serving().unwrap();
     let page_two = common::read_file(&dir, "reports/page/2/index.html");

@@ -1,10 +1,10 @@
 //! What no request can do to `plenary serve`: bring it down, hold its connections, read its drafts from another site.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::os::fd::FromRawFd;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use super::common;
@@ -21,26 +21,8 @@ impl Served {
     fn start(options: &[&str], prepare: impl FnOnce(&Path)) -> Served {
         let dir = common::fixture_copy("basic");
         prepare(dir.path());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_plenary"))
-            .arg("serve")
-            .args(options)
-            .args(["--port", "0", "--root"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .trim()
-            .strip_prefix("serving http://")
-            .and_then(|a| a.strip_suffix('/'))
-            .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
-            .parse()
-            .unwrap();
+        let (child, address) = common::spawn_server(dir.path(), options);
+        let address = address.parse().unwrap();
         Served {
             dir,
             child,
