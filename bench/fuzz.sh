@@ -29,7 +29,6 @@ replay() {
   for target in "${targets[@]}"; do
     for input in "$fuzz/regressions/$target"/*; do
       [ -f "$input" ] || continue
-      case "$input" in *.md) continue ;; esac
       if cargo +nightly fuzz run --fuzz-dir "$fuzz" "$target" "$input" -- "${limits[@]}" \
         >"$fuzz/logs/replay.log" 2>&1; then
         echo "handled      $input"
