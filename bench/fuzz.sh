@@ -25,15 +25,17 @@ cargo +nightly fuzz build --fuzz-dir "$fuzz"
 
 # Runs every saved reproducer once; exits 1 if any still fails.
 replay() {
-  local failing=0 target input
+  local failing=0 target input log why
   for target in "${targets[@]}"; do
     for input in "$fuzz/regressions/$target"/*; do
       [ -f "$input" ] || continue
+      log="$fuzz/logs/replay-$target-$(basename "$input").log"
       if cargo +nightly fuzz run --fuzz-dir "$fuzz" "$target" "$input" -- "${limits[@]}" \
-        >"$fuzz/logs/replay.log" 2>&1; then
+        >"$log" 2>&1; then
         echo "handled      $input"
       else
-        echo "still fails  $input (see $fuzz/logs/replay.log)"
+        why="$(grep -m1 -oE 'SUMMARY: [A-Za-z]+: [a-z-]+|panicked at [^ ]+|timeout after [0-9]+ seconds' "$log" || true)"
+        echo "still fails  $input: ${why:-see $log}"
         failing=1
       fi
     done
