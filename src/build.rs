@@ -14,6 +14,8 @@ use crate::sources::SourceTree;
 use crate::views::Context;
 use crate::{config, content, feeds, i18n, markdown, render, search, site, sources};
 
+pub mod claims;
+
 pub struct Options {
     pub root: PathBuf,
     /// Where the site goes; `None` renders everything and writes nothing (`plenary check`).
@@ -174,7 +176,12 @@ fn build_site_with(
     let started = Instant::now();
     // Before anything is read: a second build into the same folder stops at once.
     let target = match &options.out {
-        Some(out) => Some(Target::claim(out, &options.root, overwrite)?),
+        Some(out) => Some(Target::claim(
+            out,
+            &options.root,
+            &source_paths(&options.root)?,
+            overwrite,
+        )?),
         None => None,
     };
     let (mut loaded, mut warnings) = match load(&options.root, options.drafts)? {
@@ -185,7 +192,7 @@ fn build_site_with(
         Arc::make_mut(&mut loaded.config).translation_dashboard = true;
     }
     let context = loaded.context();
-    let clashes = crate::output::claims::check(
+    let clashes = claims::check(
         &context,
         &loaded.site,
         &loaded.templates.plan(&context, &loaded.site),
@@ -254,6 +261,45 @@ fn build_site_with(
         elapsed: started.elapsed(),
     };
     Ok(Ok((report, loaded)))
+}
+
+/// What a build reads, with how a refusal to write over it names it: the site's folders,
+/// members' trees and other sites' search exports. The error is a site.toml that cannot be
+/// read at all (no site at `root`), as the build would say.
+fn source_paths(root: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    let mut sources: Vec<(PathBuf, String)> = [
+        crate::content::CONTENT_DIR,
+        render::THEMES_DIR,
+        render::TEMPLATES_DIR,
+        i18n::I18N_DIR,
+        "static",
+        crate::sources::git::CACHE_DIR,
+    ]
+    .iter()
+    .map(|folder| (root.join(folder), format!("the site's `{folder}/` folder")))
+    .collect();
+    // Members' folders and other sites' search exports are named in site.toml. A site.toml
+    // that does not load leaves them out: the build stops at its errors before writing.
+    if let Ok(config) = config::load(root)? {
+        let members = config
+            .sources
+            .iter()
+            .filter_map(|spec| match &spec.location {
+                crate::sources::Location::Path(path) => Some((
+                    config.root.join(path),
+                    format!("the tree of the member `{}`", spec.id),
+                )),
+                crate::sources::Location::Git { .. } => None,
+            });
+        let included = config.search_includes.iter().map(|path| {
+            (
+                config.root.join(path),
+                format!("`{}`, searched with the site", path.display()),
+            )
+        });
+        sources.extend(members.chain(included));
+    }
+    Ok(sources)
 }
 
 /// The search index of the site's pages and the sites it includes, and the site's export

@@ -31,6 +31,7 @@ pub mod serve;
 pub mod site;
 pub mod sources;
 pub mod translations;
+pub mod url;
 pub mod user_files;
 pub mod views;
 pub mod watch;

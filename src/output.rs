@@ -16,7 +16,6 @@ pub trait Sink: Sync {
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()>;
 }
 
-pub mod claims;
 mod guard;
 mod swap;
 
@@ -32,9 +31,15 @@ pub struct Target {
 }
 
 impl Target {
-    /// Makes `out` (as the user gave it) ready for the site at `root`, or says why it cannot be.
-    pub fn claim(out: &Path, root: &Path, overwrite: Overwrite) -> anyhow::Result<Target> {
-        let dir = guard::refuse_sources(out, root)?;
+    /// Makes `out` (as the user gave it) ready for the site at `root`, whose `sources` it
+    /// must not touch (each with how a refusal names it), or says why it cannot be.
+    pub fn claim(
+        out: &Path,
+        root: &Path,
+        sources: &[(PathBuf, String)],
+        overwrite: Overwrite,
+    ) -> anyhow::Result<Target> {
+        let dir = guard::refuse_sources(out, root, sources)?;
         let beside = swap::Beside::of(&dir);
         if let Some(parent) = dir.parent() {
             std::fs::create_dir_all(parent)
@@ -276,7 +281,8 @@ mod tests {
         let root = target.with_file_name("site");
         std::fs::create_dir_all(&root).unwrap();
         std::fs::write(root.join("site.toml"), "").unwrap();
-        Staging::begin(Target::claim(target, &root, Overwrite::EarlierBuilds).unwrap()).unwrap()
+        Staging::begin(Target::claim(target, &root, &[], Overwrite::EarlierBuilds).unwrap())
+            .unwrap()
     }
 
     #[test]

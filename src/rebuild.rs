@@ -235,7 +235,7 @@ impl Memo {
         // Files added, removed or moved: two of the site's files may now claim one path.
         if touched.is_none() {
             let jobs = loaded.templates.plan(&context, &loaded.site);
-            diags.extend(output::claims::check(&context, &loaded.site, &jobs)?);
+            diags.extend(crate::build::claims::check(&context, &loaded.site, &jobs)?);
         }
         let (stamps, summaries) = self.restamp(&old, &loaded, touched.as_deref());
         let whole = match &touched {

@@ -210,9 +210,7 @@ impl<'a> Linker<'a> {
             return None;
         }
         let anchors = self.anchors.of(target);
-        if anchors.contains(fragment)
-            || anchors.contains(&crate::search_page::percent_decode(fragment))
-        {
+        if anchors.contains(fragment) || anchors.contains(&crate::url::decode(fragment)) {
             return None;
         }
         let pos = self.position(offset);

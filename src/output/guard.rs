@@ -5,9 +5,6 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::config::{self, Config};
-use crate::sources::Location;
-
 /// The file every build leaves in the folder it writes, so that the next build knows the
 /// folder is a site it may replace whole. A dot file: `plenary serve` never serves dot files
 /// and GitHub Pages leaves them out; a host that does publish it shows one harmless sentence
@@ -67,55 +64,15 @@ pub fn canonical(path: &Path) -> std::io::Result<PathBuf> {
     Ok(resolved)
 }
 
-/// What a build reads, by canonical path, with how the refusal names it. The error is a
-/// site.toml that cannot be read at all (no site at `root`), as the build would say.
-fn sources(root: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
-    let mut sources: Vec<(PathBuf, String)> = [
-        crate::content::CONTENT_DIR,
-        crate::render::THEMES_DIR,
-        crate::render::TEMPLATES_DIR,
-        crate::i18n::I18N_DIR,
-        "static",
-        crate::sources::git::CACHE_DIR,
-    ]
-    .iter()
-    .map(|folder| (root.join(folder), format!("the site's `{folder}/` folder")))
-    .collect();
-    // Members' folders and other sites' search exports are named in site.toml. A site.toml
-    // that does not load leaves them out: the build stops at its errors before writing.
-    if let Ok(config) = config::load(root)? {
-        sources.extend(listed_sources(&config));
-    }
-    Ok(sources
-        .into_iter()
-        .filter_map(|(path, what)| Some((canonical(&path).ok()?, what)))
-        .collect())
-}
-
-fn listed_sources(config: &Config) -> Vec<(PathBuf, String)> {
-    let members = config
-        .sources
-        .iter()
-        .filter_map(|spec| match &spec.location {
-            Location::Path(path) => Some((
-                config.root.join(path),
-                format!("the tree of the member `{}`", spec.id),
-            )),
-            Location::Git { .. } => None,
-        });
-    let included = config.search_includes.iter().map(|path| {
-        (
-            config.root.join(path),
-            format!("`{}`, searched with the site", path.display()),
-        )
-    });
-    members.chain(included).collect()
-}
-
 /// The canonical folder `out` names, unless writing there could touch the site's sources:
-/// the site root, a folder holding it, one of its source folders, a member's tree, or any
-/// folder holding one of them or inside one of them. `--force` changes none of this.
-pub fn refuse_sources(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
+/// the site root, a folder holding it, one of its `sources` (folders and files, each with
+/// how the refusal names it), or any folder holding one of them or inside one of them.
+/// `--force` changes none of this.
+pub fn refuse_sources(
+    out: &Path,
+    root: &Path,
+    sources: &[(PathBuf, String)],
+) -> anyhow::Result<PathBuf> {
     let dir = canonical(out)?;
     let root = canonical(root)?;
     let hint = format!(
@@ -135,7 +92,10 @@ pub fn refuse_sources(out: &Path, root: &Path) -> anyhow::Result<PathBuf> {
         };
         return Err(refuse(why).into());
     }
-    for (source, what) in sources(&root)? {
+    let sources = sources
+        .iter()
+        .filter_map(|(path, what)| Some((canonical(path).ok()?, what)));
+    for (source, what) in sources {
         let why = if dir == source {
             format!("it is {what}")
         } else if source.starts_with(&dir) {

@@ -223,7 +223,7 @@ pub fn resolve(dir: &Path, url_path: &str) -> Resolved {
 
 /// Percent-decodes a URL path (where `+` is itself).
 fn decode_path(path: &str) -> String {
-    search_page::percent_decode(&path.replace('+', "%2B"))
+    crate::url::decode(path)
 }
 
 /// What an SVG document may do when opened on its own: draw, with its own styles and

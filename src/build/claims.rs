@@ -120,7 +120,7 @@ fn claims<'a>(
         claims.push(file(build::ROBOTS.into(), Writer::Made("robots.txt")));
     }
     claims.push(file(
-        super::MARKER.into(),
+        crate::output::MARKER.into(),
         Writer::Made("the mark every build leaves"),
     ));
     for (path, source) in statics {
