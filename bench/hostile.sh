@@ -30,20 +30,8 @@ GEN_CORPUS="${GEN_CORPUS:-$root/../shared/bench/gen-corpus}"
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
-works="${WORKS:-2000}"
-case "${1:-}" in
-  -h|--help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "${BASH_SOURCE[0]}"; exit 0 ;;
-  "") ;;
-  *) works="$1" ;;
-esac
-[[ "$works" =~ ^[1-9][0-9]*$ ]] || die "corpus size must be a positive integer, got '$works'"
-[ -f "$GEN_CORPUS" ] || die "gen-corpus not found at $GEN_CORPUS (set GEN_CORPUS=)"
-if ! command -v wrk >/dev/null; then
-  say "installing wrk (apt-get install -y wrk)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
-fi
-
+read_works "${1:-}"
+need_wrk
 start_run hostile-run
 attackers_pid=""
 stop_attackers() {

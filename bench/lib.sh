@@ -161,3 +161,26 @@ wrk_summary() {
     /Non-2xx|Socket errors/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) errors += $i}
     END {print rps, p50, p99, errors + 0}'
 }
+
+# read_works ARG: sets `works` from ARG (or WORKS, default 2000), which must be a positive
+# integer, and checks that GEN_CORPUS is there; `-h`/`--help` prints the calling script's
+# header instead and exits.
+read_works() {
+  works="${WORKS:-2000}"
+  case "${1:-}" in
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 0 ;;
+    "") ;;
+    *) works="$1" ;;
+  esac
+  [[ "$works" =~ ^[1-9][0-9]*$ ]] || die "corpus size must be a positive integer, got '$works'"
+  [ -f "$GEN_CORPUS" ] || die "gen-corpus not found at $GEN_CORPUS (set GEN_CORPUS=)"
+}
+
+# need_wrk: installs Debian's wrk when it is not on PATH.
+need_wrk() {
+  if ! command -v wrk >/dev/null; then
+    say "installing wrk (apt-get install -y wrk)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
+  fi
+}
