@@ -18,7 +18,13 @@ pub struct Config {
     pub root: PathBuf,
     pub title: String,
     pub description: String,
+    /// Without its last `/`, path included (`https://example.org/igf`): absolute URLs (feeds,
+    /// sitemap, canonical links) are it followed by a site-relative URL.
     pub base_url: String,
+    /// The path of `base_url` (`/igf`; empty for a site at the host's root). URLs inside the
+    /// site stay relative to it (`/fr/x/`: output paths and the search index); pages write
+    /// it before each one, and `serve` serves the site under it.
+    pub base_path: String,
     pub default_language: String,
     /// In the order the site lists them; the default language is among them.
     pub languages: Vec<Language>,
@@ -252,7 +258,12 @@ pub fn load(root: &Path) -> anyhow::Result<Result<Config, Vec<Diagnostic>>> {
 fn member_site(root: &Path) -> Result<Config, Vec<Diagnostic>> {
     let member = crate::member::load(root, "")?;
     let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let base_url = member.website.as_deref().unwrap_or("http://localhost:1111");
+    // The member's website is where it lives, not where its preview is published: its host
+    // alone, so the preview is served at the root.
+    let base_url = member
+        .website
+        .as_deref()
+        .map_or("http://localhost:1111", crate::url::origin);
     let mut text = format!(
         "title = {}\nbase_url = {}\ndefault_language = \"en\"\ntaxonomies = [\"year\", \"theme\", \"region\"]\n",
         quoted(&member.name),
@@ -317,6 +328,7 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
             .with_hint("a listing page needs room for one entry; 20 is usual"),
         );
     }
+    let base_path = read_base_path(&raw.base_url, shown, text, &mut diags);
     let codes: Vec<String> = languages.iter().map(|l| l.code.clone()).collect();
     let sources = crate::sources::read_specs(
         raw.sources,
@@ -334,6 +346,7 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         title: raw.title,
         description: raw.description,
         base_url: raw.base_url.trim_end_matches('/').to_string(),
+        base_path,
         default_language: raw.default_language,
         languages,
         theme: raw.theme,
@@ -346,6 +359,21 @@ pub fn parse(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagno
         translation_dashboard: raw.i18n.dashboard,
         edit_url: raw.i18n.edit_url,
         sources,
+    })
+}
+
+/// The path `base_url` publishes the site under; an error when it cannot be written as it is.
+fn read_base_path(base_url: &str, shown: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> String {
+    crate::url::base_path(base_url).unwrap_or_else(|why| {
+        diags.push(
+            Diagnostic::error(
+                shown,
+                Position::of_key(text, 0, "base_url"),
+                format!("`base_url` `{base_url}` cannot be published under: {why}"),
+            )
+            .with_hint("the path is written as it is before every link: use ASCII letters, digits and `-_.~` (`https://example.org/igf/`)"),
+        );
+        String::new()
     })
 }
 
@@ -540,6 +568,16 @@ mod tests {
             ]
         );
         assert_eq!(config.base_url, "https://x.org");
+        assert_eq!(config.base_path, "");
+        let under = parse_str(&format!(
+            "{}languages = [\"en\"]\n",
+            MINIMAL.replace("x.org/", "x.org/igf/")
+        ))
+        .unwrap();
+        assert_eq!(
+            (under.base_url.as_str(), under.base_path.as_str()),
+            ("https://x.org/igf", "/igf")
+        );
         assert_eq!(config.lang_prefix("en"), "");
         assert_eq!(config.lang_prefix("ar"), "/ar");
     }
@@ -563,6 +601,7 @@ mod tests {
             (format!("{MINIMAL}languages = [\"en\"]\ntaxonomies = [\"tag\"]\n"), "site.toml:5:14: error: unknown taxonomy `tag`\n  = hint: taxonomies can be: group, year, theme, region, kind"),
             (format!("{MINIMAL}languages = [\"en\"\n"), "site.toml:4:18: error: invalid TOML: unclosed array, expected `]`\n  = hint: check quotes, brackets and `key = value` syntax at this position"),
             (format!("{MINIMAL}languages = [\"en\"]\n\n[search]\nexprot = true\n"), "site.toml:7:1: error: unknown field `exprot`\n  = hint: did you mean `export`?"),
+            (format!("{}languages = [\"en\"]\n", MINIMAL.replace("x.org/", "x.org/a b/")), "site.toml:2:1: error: `base_url` `https://x.org/a b/` cannot be published under: its path `/a b/` has ' ' in it\n  = hint: the path is written as it is before every link: use ASCII letters, digits and `-_.~` (`https://example.org/igf/`)"),
         ];
         for (text, expected) in cases {
             let diags = parse_str(&text).unwrap_err();

@@ -182,10 +182,12 @@ pub fn sitemap(context: &Context) -> Vec<(String, String)> {
     files
 }
 
+/// Crawlers read `robots.txt` only at a host's root: under a path, it is there for the host
+/// to take in, and allows the site's own part of the host.
 pub fn robots(context: &Context) -> String {
     format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
-        context.config.base_url
+        "User-agent: *\nAllow: {}/\n\nSitemap: {}/sitemap.xml\n",
+        context.config.base_path, context.config.base_url
     )
 }
 

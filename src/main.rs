@@ -253,14 +253,16 @@ fn serve(options: &plenary::serve::Options, open: bool) -> ExitCode {
     if options.watch {
         eprintln!("watching for changes: pages reload by themselves");
     }
+    // The site's own address: a site published under a path is served under it.
+    let base_path = served.base_path();
     let served = plenary::serve::serve(
         served,
         options,
         |address| {
             // On stdout, alone on its line, for scripts that start the server on port 0.
-            println!("serving http://{address}/");
+            println!("serving http://{address}{base_path}/");
             if open {
-                open_in_browser(&format!("http://{address}/"));
+                open_in_browser(&format!("http://{address}{base_path}/"));
             }
         },
         |rebuilt| match rebuilt {

@@ -564,6 +564,29 @@ mod tests {
     }
 
     #[test]
+    fn links_into_the_site_carry_the_path_it_is_published_under() {
+        let files = [
+            ("a.md", "+++\ntitle = \"A\"\n+++\n[B](@/b/index.md#x) [Root](/fr/) [Host](//cdn.example/x) [Web](https://x.org/y/) [Here](#top) ![C](/c.png)\n"),
+            ("b/index.md", "+++\ntitle = \"B\"\n+++\n## X\n[R](report.pdf)\n"),
+        ];
+        let (content, mut config, _) = site(&files, &["b/report.pdf"]);
+        config.base_path = "/igf".into();
+        let bundle = &body_of(&content, &config, "b", "fr").html;
+        assert!(bundle.contains(r#"href="/igf/b/report.pdf""#), "{bundle}");
+        let html = &body_of(&content, &config, "a", "fr").html;
+        for expected in [
+            r#"href="/igf/fr/b/#x""#,
+            r#"href="/igf/fr/""#,
+            r#"href="//cdn.example/x""#,
+            r#"href="https://x.org/y/""#,
+            r##"href="#top""##,
+            r#"src="/igf/c.png""#,
+        ] {
+            assert!(html.contains(expected), "{expected}: {html}");
+        }
+    }
+
+    #[test]
     fn summaries_are_the_first_paragraph_cut_at_a_word() {
         let long = "word ".repeat(100);
         let files = [

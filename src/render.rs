@@ -252,6 +252,7 @@ fn language_base(context: &Context, top_sections: &[usize], lang: &str) -> Value
         let menu = context.menu(top_sections, lang);
         let language = context.language_view(lang);
         context! {
+            base_path => context.config.base_path.clone(),
             lang => language,
             site => context! {
                 title => context.site_title(lang),

@@ -154,6 +154,13 @@ impl Served {
         self.current().map(|site| site.dir.clone())
     }
 
+    /// The path the site is served under (`/igf`, or empty), as the last good build has it.
+    pub fn base_path(&self) -> String {
+        self.current()
+            .map(|site| site.loaded.config.base_path.clone())
+            .unwrap_or_default()
+    }
+
     fn current(&self) -> Option<Arc<Site>> {
         read(&self.site).clone()
     }

@@ -131,7 +131,7 @@ impl<'a> Linker<'a> {
                 .as_deref()
                 .filter(|l| self.config.language(l).is_some())
                 .unwrap_or(self.lang);
-            let url = target_entry.url(self.config, target_lang);
+            let url = self.on_site(&target_entry.url(self.config, target_lang));
             return CowStr::from(match fragment {
                 Some(fragment) => {
                     let (target_doc, _) = target_entry.doc_for(target_lang);
@@ -150,10 +150,21 @@ impl<'a> Linker<'a> {
             let file = file.strip_prefix("./").unwrap_or(file);
             let rel = join_key(&self.entry.key, file);
             if self.entry.assets.contains(&rel) {
-                return CowStr::from(format!("{}{rest}", asset_url(self.entry, file)));
+                let url = self.on_site(&asset_url(self.entry, file));
+                return CowStr::from(format!("{url}{rest}"));
             }
         }
+        // A link written from the site's root (`/fr/bpf/`) names a page of the site wherever
+        // it is published.
+        if !self.config.base_path.is_empty() && crate::url::is_from_root(dest) {
+            return CowStr::from(self.on_site(dest));
+        }
         dest.clone()
+    }
+
+    /// A URL from the site's root as the page writes it, under the site's base path.
+    fn on_site(&self, url: &str) -> String {
+        crate::url::on_site(&self.config.base_path, url)
     }
 
     fn position(&mut self, offset: usize) -> Position {

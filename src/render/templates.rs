@@ -217,6 +217,10 @@ impl Problems {
     }
 }
 
+/// The variable every template gets with the path the site is published under (`/igf`, or
+/// empty), for links the theme writes itself: `{{ base_path }}/style.css`.
+pub const BASE_PATH: &str = "base_path";
+
 /// The template environment with the Fluent `t()` function bound to it.
 pub struct Templates {
     pub(super) env: Environment<'static>,
@@ -286,6 +290,15 @@ pub fn compile(files: Vec<TemplateFile>, messages: Arc<Messages>) -> (Templates,
             Ok(text)
         },
     );
+    // `{{ page.url|url }}`: a URL from the site's root, as a page writes it (`/igf/fr/x/` for a
+    // site published under `/igf`); absolute and relative URLs pass unchanged.
+    env.add_filter("url", |state: &State, url: String| -> String {
+        let base_path = state
+            .lookup(BASE_PATH)
+            .and_then(|b| b.as_str().map(String::from))
+            .unwrap_or_default();
+        crate::url::on_site(&base_path, &url)
+    });
     (
         Templates {
             env,

@@ -28,6 +28,19 @@ impl Site {
     }
 
     pub(super) fn respond(&self, path: &str, query: &str, request: &Request) -> Reply {
+        let base_path = self.loaded.config.base_path.as_str();
+        let path = match place(base_path, path) {
+            Place::Inside(path) => path,
+            Place::Base => return moved(301, &format!("{base_path}/"), query),
+            // The host's root leads to the site; the rest of the host is not the site's.
+            Place::Outside if path == "/" => return moved(302, &format!("{base_path}/"), query),
+            Place::Outside => {
+                return Reply::text(
+                    404,
+                    &format!("not found: this site is served under `{base_path}/`"),
+                )
+            }
+        };
         if path == "/_search" {
             return self.api(query);
         }
@@ -41,7 +54,9 @@ impl Site {
         }
         match resolve(&self.dir, path) {
             Resolved::File(file) => self.file(&file, request),
-            Resolved::Redirect(to) => Reply::text(301, "moved").header("Location", &to),
+            Resolved::Redirect(to) => {
+                Reply::text(301, "moved").header("Location", &format!("{base_path}{to}"))
+            }
             Resolved::NotFound => self.not_found(path),
         }
     }
@@ -182,6 +197,36 @@ impl Site {
             Err(_) => Reply::text(404, "not found"),
         }
     }
+}
+
+/// Where a request's path is, for a site served under `base_path` (`/igf`, or empty).
+#[derive(Debug, PartialEq)]
+enum Place<'a> {
+    /// Inside the site: the path from the site's root (`/igf/fr/` -> `/fr/`).
+    Inside(&'a str),
+    /// The base path without its last `/` (`/igf`).
+    Base,
+    Outside,
+}
+
+fn place<'a>(base_path: &str, path: &'a str) -> Place<'a> {
+    if base_path.is_empty() {
+        return Place::Inside(path);
+    }
+    match path.strip_prefix(base_path) {
+        Some("") => Place::Base,
+        Some(rest) if rest.starts_with('/') => Place::Inside(rest),
+        _ => Place::Outside,
+    }
+}
+
+/// A redirect to `to`, the query string kept.
+fn moved(status: u16, to: &str, query: &str) -> Reply {
+    let location = match query {
+        "" => to.to_string(),
+        query => format!("{to}?{query}"),
+    };
+    Reply::text(status, "moved").header("Location", &location)
 }
 
 /// Finds the file a URL path names inside `dir`, refusing anything that would lead out of
@@ -350,6 +395,24 @@ impl Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_paths_are_placed_against_the_base_path() {
+        for (base, path, place_) in [
+            ("", "/fr/", Place::Inside("/fr/")),
+            ("", "/", Place::Inside("/")),
+            ("/igf", "/igf/fr/", Place::Inside("/fr/")),
+            ("/igf", "/igf/", Place::Inside("/")),
+            ("/igf", "/igf", Place::Base),
+            ("/igf", "/", Place::Outside),
+            ("/igf", "/igfx/", Place::Outside),
+            ("/igf", "/fr/igf/", Place::Outside),
+            ("/a/b", "/a/b/_search", Place::Inside("/_search")),
+            ("/a/b", "/a/", Place::Outside),
+        ] {
+            assert_eq!(place(base, path), place_, "{base} {path}");
+        }
+    }
 
     #[test]
     fn paths_never_lead_out_of_the_site() {

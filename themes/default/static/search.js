@@ -27,7 +27,10 @@
   const root = document.documentElement;
   const pageLang = root.getAttribute('lang') || 'en';
   const pageDir = root.getAttribute('dir') || 'ltr';
-  const api = form.dataset.api || '/_search';
+  // The path the site is published under (`/igf`; none at the host's root): the API's URLs
+  // are from the site's root, and links get it before them as the server's pages do.
+  const basePath = form.dataset.basePath || '';
+  const api = form.dataset.api || `${basePath}/_search`;
   const perPage = Number(form.dataset.perPage) || 10;
   const action = form.getAttribute('action') || window.location.pathname;
 
@@ -120,6 +123,10 @@
     return RTL.indexOf(String(code).split('-')[0].toLowerCase()) >= 0 ? 'rtl' : 'ltr';
   }
 
+  function onSite(url) {
+    return /^\/(?!\/)/.test(url || '') ? basePath + url : url;
+  }
+
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
     if (attrs) for (const name of Object.keys(attrs)) node.setAttribute(name, attrs[name]);
@@ -189,7 +196,7 @@
   function hitItem(hit) {
     const li = el('li', { class: 'search-hit', lang: hit.lang, dir: dirOf(hit.lang) });
     const title = el('h3', { class: 'search-hit-title' });
-    title.appendChild(el('a', { href: hit.url }, hit.title));
+    title.appendChild(el('a', { href: onSite(hit.url) }, hit.title));
     li.appendChild(title);
     const meta = el('p', { class: 'search-hit-meta', lang: pageLang, dir: pageDir });
     meta.appendChild(el('span', { class: 'search-hit-lang', lang: hit.lang },
@@ -210,7 +217,7 @@
       const ul = el('ul');
       for (const [code, url] of hit.translations) {
         const item = el('li');
-        item.appendChild(el('a', { href: url, hreflang: code, lang: code }, languageLabels[code] || code));
+        item.appendChild(el('a', { href: onSite(url), hreflang: code, lang: code }, languageLabels[code] || code));
         ul.appendChild(item);
       }
       others.appendChild(ul);
