@@ -359,16 +359,20 @@ struct Server {
 impl Server {
     fn start(fixture: Fixture, options: &[&str]) -> Server {
         let (child, printed) = common::spawn_server(&fixture.site(), options);
-        // The server prints the address to open: the site's own, under its path.
-        let address = printed
-            .strip_suffix("/igf")
-            .unwrap_or_else(|| panic!("the address printed is not the site's: {printed}"))
-            .to_string();
-        Server {
+        let mut server = Server {
             child,
-            address,
+            address: String::new(),
             _fixture: fixture,
-        }
+        };
+        // The server prints the address to open: the site's own, under its path. (A failed
+        // assertion drops `server`, which stops the process.)
+        let address = printed.strip_suffix("/igf");
+        assert!(
+            address.is_some(),
+            "the address printed is not the site's: {printed}"
+        );
+        server.address = address.unwrap_or_default().to_string();
+        server
     }
 
     fn connect(&self) -> TcpStream {
