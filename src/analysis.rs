@@ -364,7 +364,23 @@ struct NormalizedJieba {
 }
 
 /// One segmenter for the whole process: its dictionary takes a tenth of a second to load.
+#[cfg(not(target_family = "wasm"))]
 static JIEBA: std::sync::LazyLock<jieba_rs::Jieba> = std::sync::LazyLock::new(jieba_rs::Jieba::new);
+
+/// In the browser (this file compiled to WebAssembly by `src/wasm/`) jieba's dictionary is not
+/// built in: it is 1.5 MB compressed, and only Chinese needs it. The page hands it over before
+/// the first Chinese search; the same text as the one built in natively (jieba-rs's `dict.txt`).
+#[cfg(target_family = "wasm")]
+pub static ZH_DICTIONARY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+/// Segmenting with no dictionary handed over gives no Chinese words (the module refuses such a
+/// search before it gets here).
+#[cfg(target_family = "wasm")]
+static JIEBA: std::sync::LazyLock<jieba_rs::Jieba> = std::sync::LazyLock::new(|| {
+    let dictionary = ZH_DICTIONARY.get().map(Vec::as_slice).unwrap_or_default();
+    jieba_rs::Jieba::with_dict(&mut std::io::BufReader::new(dictionary))
+        .unwrap_or_else(|_| jieba_rs::Jieba::empty())
+});
 
 impl Tokenizer for NormalizedJieba {
     type TokenStream<'a> = JiebaWords<'a>;

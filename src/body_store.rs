@@ -21,17 +21,15 @@ use anyhow::Context as _;
 
 use crate::analysis;
 
-pub const FILE: &str = "bodies.bin";
-const MAGIC: &[u8; 8] = b"PLBODY1\n";
-const DICTIONARY_BYTES: usize = 64 << 10;
+mod read;
+pub use read::{Body, Reader, Source, FILE};
+use read::{DICTIONARY_BYTES, MAGIC, MAX_BODY_BYTES};
+
 const DICTIONARY_PIECE: usize = 2 << 10;
 /// Text per chunk before it is cut at the next word's end.
 const CHUNK_BYTES: usize = 4096;
 /// zstd's fastest levels compress prose about as well as its default here, at twice the speed.
 const LEVEL: i32 = 1;
-/// A body longer than this is not kept (it is still indexed): u32 lengths, and a bound on
-/// what one hit may make the server read.
-const MAX_BODY_BYTES: usize = 64 << 20;
 
 pub struct Writer {
     path: PathBuf,
@@ -76,7 +74,7 @@ impl Writer {
             path: path.to_path_buf(),
             file: BufWriter::new(file),
             written,
-            compressor: zstd::bulk::Compressor::with_dictionary(LEVEL, &reader.dictionary)?,
+            compressor: zstd::bulk::Compressor::with_dictionary(LEVEL, reader.dictionary())?,
         })
     }
 
@@ -152,143 +150,16 @@ fn chunks(body: &str) -> Vec<std::ops::Range<usize>> {
     pieces
 }
 
-/// A language's `bodies.bin`, opened for reading.
-pub struct Reader {
-    file: File,
-    dictionary: Vec<u8>,
-    /// Tells this reader's decompressors apart from other readers' in `DECOMPRESSORS`.
-    id: u64,
-}
-
-/// One page's body as read: the chunks' table and their compressed bytes.
-pub struct Body<'r> {
-    chunks: Vec<Chunk>,
-    data: Vec<u8>,
-    reader: &'r Reader,
-}
-
-struct Chunk {
-    first_position: usize,
-    start: usize,
-    compressed: usize,
-    length: usize,
-}
-
 impl Reader {
     pub fn open(path: &Path) -> anyhow::Result<Reader> {
         let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
-        let mut head = [0; 12];
-        file.read_exact_at(&mut head, 0)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
-        let length = read_u32(&head, 8).unwrap_or_default() as usize;
-        if &head[..8] != MAGIC || length > DICTIONARY_BYTES {
-            anyhow::bail!(
-                "`{}` is not a Plenary body store: rebuild the site",
-                path.display()
-            );
-        }
-        let mut dictionary = vec![0; length];
-        file.read_exact_at(&mut dictionary, 12)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
-        static READERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let id = READERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(Reader {
-            file,
-            dictionary,
-            id,
-        })
-    }
-
-    /// The body at `(offset, length)`; `None` when the file does not hold one there.
-    pub fn body(&self, (offset, length): (u64, u64)) -> Option<Body<'_>> {
-        if length as usize > MAX_BODY_BYTES + (MAX_BODY_BYTES >> 4) {
-            return None;
-        }
-        let mut bytes = vec![0; length as usize];
-        self.file.read_exact_at(&mut bytes, offset).ok()?;
-        let count = read_u32(&bytes, 0)? as usize;
-        let table = 4 + count.checked_mul(12)?;
-        let mut chunks = Vec::with_capacity(count.min(bytes.len() / 12));
-        let mut start = table;
-        for i in 0..count {
-            let at = 4 + i * 12;
-            let compressed = read_u32(&bytes, at + 4)? as usize;
-            chunks.push(Chunk {
-                first_position: read_u32(&bytes, at)? as usize,
-                start,
-                compressed,
-                length: read_u32(&bytes, at + 8)? as usize,
-            });
-            start = start.checked_add(compressed)?;
-        }
-        (start <= bytes.len()).then_some(Body {
-            chunks,
-            data: bytes,
-            reader: self,
-        })
+        Reader::from_source(Box::new(file), &path.display().to_string())
     }
 }
 
-fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
-}
-
-thread_local! {
-    /// Each thread's decompressors, by reader: making one (and loading its dictionary) costs
-    /// more than decompressing a chunk.
-    static DECOMPRESSORS: std::cell::RefCell<Vec<(u64, zstd::bulk::Decompressor<'static>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Decompressors a thread keeps: one per language of the site, and a few of sites served
-/// before a rebuild.
-const KEPT_DECOMPRESSORS: usize = 16;
-
-impl Body<'_> {
-    pub fn chunk_count(&self) -> usize {
-        self.chunks.len()
-    }
-
-    /// The chunk holding the word at `position`.
-    pub fn chunk_at(&self, position: usize) -> usize {
-        self.chunks
-            .partition_point(|c| c.first_position <= position)
-            .saturating_sub(1)
-    }
-
-    pub fn first_position(&self, chunk: usize) -> usize {
-        self.chunks.get(chunk).map_or(0, |c| c.first_position)
-    }
-
-    /// The text of chunk `i`; `None` if it is damaged.
-    pub fn chunk(&self, i: usize) -> Option<String> {
-        let chunk = self.chunks.get(i)?;
-        let packed = self.data.get(chunk.start..chunk.start + chunk.compressed)?;
-        let reader = self.reader;
-        let bytes = DECOMPRESSORS.with_borrow_mut(|kept| {
-            let at = match kept.iter().position(|(id, _)| *id == reader.id) {
-                Some(at) => at,
-                None => {
-                    if kept.len() >= KEPT_DECOMPRESSORS {
-                        kept.remove(0);
-                    }
-                    let made = zstd::bulk::Decompressor::with_dictionary(&reader.dictionary);
-                    kept.push((reader.id, made.ok()?));
-                    kept.len() - 1
-                }
-            };
-            kept[at].1.decompress(packed, chunk.length).ok()
-        })?;
-        String::from_utf8(bytes).ok()
-    }
-
-    /// The whole text; `None` if any of it is damaged.
-    pub fn text(&self) -> Option<String> {
-        let mut text = String::new();
-        for i in 0..self.chunks.len() {
-            text.push_str(&self.chunk(i)?);
-        }
-        Some(text)
+impl Source for File {
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        FileExt::read_exact_at(self, buf, offset)
     }
 }
 

@@ -96,6 +96,9 @@ enum Command {
         /// How many results (at most 100)
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=plenary::query::MAX_PER_PAGE as u64))]
         limit: u64,
+        /// Which page of results, of `--limit` each (as the HTTP API's `page`)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        page: u64,
         /// Keep results with this facet value: kind=bpf-output, group=..., year=2020, theme=..., region=...
         #[arg(long, value_name = "FACET=VALUE")]
         filter: Vec<String>,
@@ -154,6 +157,7 @@ fn main() -> ExitCode {
             site,
             lang,
             limit,
+            page,
             filter,
             json,
             query,
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
                 site.unwrap_or_else(|| root.join("public")),
                 lang,
                 limit as usize,
+                page.try_into().unwrap_or(usize::MAX),
                 filter,
                 json,
                 query.join(" "),
@@ -314,6 +319,7 @@ fn search(
     site: PathBuf,
     lang: String,
     limit: usize,
+    page: usize,
     filters: Vec<String>,
     json: bool,
     query: String,
@@ -341,7 +347,7 @@ fn search(
         query,
         lang,
         filters: parsed_filters,
-        page: 1,
+        page,
         per_page: limit,
     };
     let response = match searcher.search(&request) {

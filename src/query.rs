@@ -1,8 +1,11 @@
 //! Answers a visitor's query from the built indexes: lenient parsing, ranking, excerpts, facets.
+//!
+//! The same code answers natively (`plenary search`, `/_search`) and in the visitor's browser,
+//! compiled to WebAssembly by `src/wasm/`, which includes this file and `query/excerpt.rs`: so
+//! nothing here reads files (see `IndexSource`).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use std::path::Path;
 
 use anyhow::Context as _;
 use serde::Serialize;
@@ -16,7 +19,7 @@ use tantivy::{DocAddress, DocSet, Index, IndexReader, TantivyDocument, Term};
 use crate::analysis;
 use crate::body_store;
 use crate::facet_counts::{CountFacets, FacetTables};
-use crate::search::{self, Fields, Meta, SearchDoc, FACETS, SEARCH_DIR};
+use crate::search::{self, Fields, Meta, SearchDoc, FACETS};
 
 mod excerpt;
 pub(crate) use excerpt::escape;
@@ -37,6 +40,19 @@ const MAX_FILTERS: usize = 32;
 const TITLE_BOOST: f32 = 3.0;
 /// Pages holding every word rank above pages holding only some.
 const ALL_WORDS_BOOST: f32 = 20.0;
+
+/// Where a searcher reads a built index from: a built site's `_search/` folder (search.rs), or
+/// its files handed over in memory (the WebAssembly module, `src/wasm/`).
+pub trait IndexSource {
+    /// How messages name the index's folder (`public/_search`); its files are named under it.
+    fn name(&self) -> String;
+    /// The bytes of `meta.json`.
+    fn meta(&self) -> anyhow::Result<Vec<u8>>;
+    /// A language's tantivy index.
+    fn directory(&self, lang: &str) -> anyhow::Result<Box<dyn tantivy::Directory>>;
+    /// A language's page bodies.
+    fn bodies(&self, lang: &str) -> anyhow::Result<body_store::Reader>;
+}
 
 /// The built indexes of a site, one per language.
 pub struct Searcher {
@@ -95,26 +111,20 @@ pub struct Hit {
 pub struct Invalid(pub String);
 
 impl Searcher {
-    /// Opens `<site>/_search`, checking its format version.
-    pub fn open(site_dir: &Path) -> anyhow::Result<Searcher> {
-        let root = site_dir.join(SEARCH_DIR);
-        let meta_path = root.join("meta.json");
-        let meta_bytes = std::fs::read(&meta_path).with_context(|| {
-            format!(
-                "no search index at `{}`: build the site with `[search] index = true` in site.toml",
-                root.display()
-            )
-        })?;
-        let meta: Meta = serde_json::from_slice(&meta_bytes)
-            .with_context(|| format!("`{}` is not a Plenary search index", meta_path.display()))?;
+    /// Opens the indexes `source` holds, checking their format version. Natively a built
+    /// site's folder is opened with `Searcher::open` (in search.rs: it reads files, which the
+    /// WebAssembly build of this file has not).
+    pub fn open_from(source: &dyn IndexSource) -> anyhow::Result<Searcher> {
+        let name = source.name();
+        let meta: Meta = serde_json::from_slice(&source.meta()?)
+            .with_context(|| format!("`{name}/meta.json` is not a Plenary search index"))?;
         if meta.format != search::FORMAT_VERSION {
-            anyhow::bail!("the search index at `{}` has format {}, this Plenary reads format {}: rebuild the site", root.display(), meta.format, search::FORMAT_VERSION);
+            anyhow::bail!("the search index at `{name}` has format {}, this Plenary reads format {}: rebuild the site", meta.format, search::FORMAT_VERSION);
         }
         let mut indexes = BTreeMap::new();
         for lang in meta.languages {
-            let dir = root.join(&lang);
-            let index = Index::open_in_dir(&dir)
-                .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
+            let index = Index::open(source.directory(&lang)?)
+                .with_context(|| format!("cannot open the search index `{name}/{lang}`"))?;
             search::register_analyzer(&index, &lang);
             let (_, fields) = search::schema(&lang);
             // The preview server says when the index has changed (`reload`).
@@ -122,14 +132,15 @@ impl Searcher {
                 .reader_builder()
                 .reload_policy(tantivy::ReloadPolicy::Manual)
                 .try_into()
-                .with_context(|| format!("cannot read the search index `{}`", dir.display()))?;
+                .with_context(|| format!("cannot read the search index `{name}/{lang}`"))?;
+            let bodies = source.bodies(&lang)?;
             indexes.insert(
                 lang,
                 LanguageIndex {
                     reader,
                     fields,
                     facets: FacetTables::default(),
-                    bodies: body_store::Reader::open(&dir.join(body_store::FILE))?,
+                    bodies,
                 },
             );
         }

@@ -1,67 +1,25 @@
-//! The search index: what it holds per page, one tantivy index per language, and its layout.
+//! The search index: what it holds per page, one tantivy index per language, and its layout;
+//! writing it, and opening a built site's `_search/` folder for searching.
 //!
-//! Layout under the built site: `_search/meta.json` (`{"format": 6, "languages": [...]}`)
-//! and `_search/<lang>/`, a tantivy index of the pages written in that language with its
-//! `bodies.bin` (the pages' bodies for excerpts, see `body_store`).
+//! What reading needs of it (the schema, `SearchDoc`, `Meta`) is in `search/schema.rs`, a file
+//! of its own because the search compiled to WebAssembly (`src/wasm/`) includes it too.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use serde::{Deserialize, Serialize};
-use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED,
-    STRING,
-};
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::Facet;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use crate::analysis;
 use crate::body_store;
+use crate::query::{IndexSource, Searcher};
 use crate::views::Context;
 
-pub const SEARCH_DIR: &str = "_search";
-/// Raised whenever what the index holds or how it is analysed changes.
-pub const FORMAT_VERSION: u32 = 6;
-/// The facets every page can be filtered and counted by: `source` is the member that
-/// published it, `site` the site it is on (others' pages come in through their exports).
-pub const FACETS: [&str; 7] = ["kind", "group", "year", "theme", "region", "source", "site"];
-
-/// One page in one language, as search sees it. The body is borrowed from the rendered
-/// pages while indexing: it is most of the text, and copying it cost time and memory.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SearchDoc<'a> {
-    pub lang: String,
-    pub url: String,
-    pub title: String,
-    pub description: String,
-    pub headings: String,
-    /// Indexed; kept for excerpts in the body store (`body_store`), not in the stored fields.
-    #[serde(skip)]
-    pub body: Cow<'a, str>,
-    /// Where the body store holds the body: (offset, length).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stored_body: Option<(u64, u64)>,
-    pub date: Option<String>,
-    pub kind: Option<String>,
-    pub group: Option<String>,
-    pub year: Option<String>,
-    pub themes: Vec<String>,
-    pub region: Option<String>,
-    /// The id of the member source it comes from; `None` for the site's own content.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// The site it is on, by `site_id`.
-    #[serde(default)]
-    pub site: Option<String>,
-    /// The same page in the other languages it is written in: (language, URL).
-    pub translations: Vec<(String, String)>,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct Meta {
-    pub format: u32,
-    pub languages: Vec<String>,
-}
+mod schema;
+pub use schema::{
+    register_analyzer, schema, Fields, Meta, SearchDoc, FACETS, FORMAT_VERSION, SEARCH_DIR,
+};
 
 /// Every page and section written in each language (stand-ins for missing translations are
 /// not indexed twice: `lang=all` finds the original).
@@ -120,43 +78,6 @@ pub fn documents_of<'a>(
         }
     }
     docs
-}
-
-/// The fields of a language's index. What results show is stored as the JSON of a
-/// `SearchDoc` without its body, which the body store keeps.
-pub struct Fields {
-    /// The page's URL, as one term: what a rebuild deletes a changed page by.
-    pub url: Field,
-    pub title: Field,
-    pub description: Field,
-    pub headings: Field,
-    pub body: Field,
-    pub stored: Field,
-    pub facets: [Field; FACETS.len()],
-}
-
-pub fn schema(lang: &str) -> (Schema, Fields) {
-    let mut builder = Schema::builder();
-    let indexing = TextFieldIndexing::default()
-        .set_tokenizer(&analysis::analyzer_name(lang))
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let searched = TextOptions::default().set_indexing_options(indexing);
-    let fields = Fields {
-        url: builder.add_text_field("url", STRING),
-        title: builder.add_text_field("title", searched.clone()),
-        description: builder.add_text_field("description", searched.clone()),
-        headings: builder.add_text_field("headings", searched.clone()),
-        body: builder.add_text_field("body", searched),
-        stored: builder.add_text_field("doc", STORED),
-        facets: FACETS.map(|name| builder.add_facet_field(name, FacetOptions::default())),
-    };
-    (builder.build(), fields)
-}
-
-pub fn register_analyzer(index: &Index, lang: &str) {
-    index
-        .tokenizers()
-        .register(&analysis::analyzer_name(lang), analysis::analyzer(lang));
 }
 
 /// Writes `_search/` under `site_dir`: one index per language, built two languages at a time.
@@ -283,6 +204,45 @@ pub fn update_index(
         writer.commit().context("cannot write the search index")?;
         Ok(())
     })
+}
+
+impl Searcher {
+    /// Opens `<site>/_search`, checking its format version.
+    pub fn open(site_dir: &Path) -> anyhow::Result<Searcher> {
+        Searcher::open_from(&Folder(site_dir.join(SEARCH_DIR)))
+    }
+}
+
+/// A built site's `_search/` folder, as `write_index` leaves it: tantivy's files are mapped
+/// into memory, `bodies.bin` is read where a hit's body is.
+struct Folder(PathBuf);
+
+impl IndexSource for Folder {
+    fn name(&self) -> String {
+        self.0.display().to_string()
+    }
+
+    fn meta(&self) -> anyhow::Result<Vec<u8>> {
+        std::fs::read(self.0.join("meta.json")).with_context(|| {
+            format!(
+                "no search index at `{}`: build the site with `[search] index = true` in site.toml",
+                self.0.display()
+            )
+        })
+    }
+
+    fn directory(&self, lang: &str) -> anyhow::Result<Box<dyn tantivy::Directory>> {
+        let dir = self.0.join(lang);
+        // As a tantivy error, as `Index::open_in_dir` gave it.
+        let mapped = MmapDirectory::open(&dir)
+            .map_err(tantivy::TantivyError::from)
+            .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
+        Ok(Box::new(mapped))
+    }
+
+    fn bodies(&self, lang: &str) -> anyhow::Result<body_store::Reader> {
+        body_store::Reader::open(&self.0.join(lang).join(body_store::FILE))
+    }
 }
 
 /// How long a byte of a language's text takes to index, relative to English: segmenting
