@@ -21,8 +21,11 @@ use crate::body_store;
 use crate::facet_counts::{CountFacets, FacetTables};
 use crate::search::{self, Fields, Meta, SearchDoc, FACETS};
 
+// Named by its path: the WebAssembly build includes this file by path too, and would look for
+// `excerpt.rs` beside it.
+#[path = "query/excerpt.rs"]
 mod excerpt;
-pub(crate) use excerpt::escape;
+pub use excerpt::escape;
 use excerpt::{excerpt, mark_terms, Marks};
 
 /// Longer queries are cut: nobody types more, and each word costs a lookup per field.

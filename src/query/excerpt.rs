@@ -341,7 +341,7 @@ fn render(
 }
 
 /// Text made safe inside HTML elements and attribute values.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
