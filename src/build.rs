@@ -302,8 +302,8 @@ fn source_paths(root: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
     Ok(sources)
 }
 
-/// The search index of the site's pages and the sites it includes, and the site's export
-/// when it publishes one.
+/// The search index of the site's pages and the sites it includes, what a browser needs to
+/// search it (see search_browser.rs), and the site's export when it publishes one.
 fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> {
     let mut docs = search::documents(context);
     let own = docs.len();
@@ -320,7 +320,8 @@ fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> 
         .map(|l| l.code.clone())
         .collect();
     if !context.config.search_export {
-        return search::write_index(&docs, &languages, site_dir);
+        search::write_index(&docs, &languages, site_dir)?;
+        return crate::search_browser::write(site_dir, &languages);
     }
     let members = context
         .sources
@@ -337,7 +338,8 @@ fn write_search_index(context: &Context, site_dir: &Path) -> anyhow::Result<()> 
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the search export failed")));
         indexed.and(exported)
-    })
+    })?;
+    crate::search_browser::write(site_dir, &languages)
 }
 
 /// Feeds, sitemap, robots.txt, static files and the files of page bundles.

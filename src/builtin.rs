@@ -67,6 +67,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 /// Files of `themes/default/static`, by path.
 pub const STATIC: &[(&str, &[u8])] = &[
     (
+        "search-worker.js",
+        include_bytes!("../themes/default/static/search-worker.js"),
+    ),
+    (
         "search.js",
         include_bytes!("../themes/default/static/search.js"),
     ),
@@ -120,6 +124,11 @@ mod tests {
         assert_eq!(files_under(&theme.join("templates")), templates);
         let statics: Vec<&str> = STATIC.iter().map(|(n, _)| *n).collect();
         assert_eq!(files_under(&theme.join("static")), statics);
+        // The search module and jieba's dictionary, in search_browser.rs.
+        assert_eq!(
+            files_under(&theme.join("search")),
+            ["jieba-dict.txt.gz", "plenary-search.wasm"]
+        );
         let i18n = Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
         let strings: Vec<String> = STRINGS
             .iter()

@@ -25,6 +25,7 @@ pub mod rebuild;
 pub mod render;
 pub mod sanitize;
 pub mod search;
+pub mod search_browser;
 pub mod search_export;
 pub mod search_page;
 pub mod serve;

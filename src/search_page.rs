@@ -200,6 +200,9 @@ pub fn view(
     context! {
         action => format!("{}{SEARCH_PATH}", config.lang_prefix(lang)),
         api => "/_search",
+        // Where the browser finds the index and the worker that searches it on a static host.
+        index => config.search_index.then(|| format!("/{}/{}", crate::search::SEARCH_DIR, crate::search_browser::MANIFEST)),
+        worker => "/search-worker.js",
         query => request.query.clone(),
         searched => !request.query.trim().is_empty(),
         lang => request.lang.clone(),

@@ -1,0 +1,204 @@
+//! What a visitor's browser needs to search the site on any static host: Plenary's search
+//! compiled to WebAssembly (built from `src/wasm/` by `.ci/build-search-module`), jieba's
+//! dictionary for Chinese, and `_search/browser.json`, the manifest the search page's worker
+//! reads to know which files make this build's index.
+//!
+//! Hosts and browsers may keep every file the manifest names for ever: the module and the
+//! dictionary carry a hash of their bytes in their names, and the index's files (whose names
+//! tantivy and the native search read as they are) are addressed with theirs in the query
+//! (`en/meta.json?v=<hash>`). Only the manifest itself is asked for again each time, and its
+//! `build`, a hash of every file's, tells one build's index from another's.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use crate::search::SEARCH_DIR;
+
+/// The manifest, under `_search/`.
+pub const MANIFEST: &str = "browser.json";
+/// The version of the manifest's layout, for the worker to refuse one it does not know.
+const MANIFEST_FORMAT: u32 = 1;
+
+/// The search module, as `.ci/build-search-module` writes it.
+pub const MODULE: &[u8] = include_bytes!("../themes/default/search/plenary-search.wasm");
+/// jieba-rs's `dict.txt` (the dictionary the native build segments Chinese with), gzipped
+/// (`gzip -9n`): 1.9 MB, fetched only for Chinese. A browser unzips it
+/// (`DecompressionStream`); served as it is, it needs nothing from the host.
+pub const ZH_DICTIONARY: &[u8] = include_bytes!("../themes/default/search/jieba-dict.txt.gz");
+
+#[derive(Serialize)]
+struct Manifest {
+    format: u32,
+    /// Changes whenever any file of the index, the module or the dictionary does.
+    build: String,
+    module: Asset,
+    /// Only when the site has Chinese.
+    zh_dict: Option<Asset>,
+    /// The search's own `meta.json` (its format and languages).
+    meta: IndexFile,
+    languages: BTreeMap<String, Language>,
+}
+
+/// A file of Plenary's own, under a name holding its hash.
+#[derive(Serialize)]
+struct Asset {
+    url: String,
+    size: u64,
+}
+
+/// A file of the index: `path` is what the module is handed it as, `url` where to fetch it
+/// (both under `_search/`).
+#[derive(Serialize)]
+struct IndexFile {
+    path: String,
+    url: String,
+    size: u64,
+}
+
+#[derive(Serialize)]
+struct Language {
+    /// All its files together: what a browser fetches to search it whole. (Large languages
+    /// will be read in parts by HTTP range requests instead; this is where to tell.)
+    bytes: u64,
+    files: Vec<IndexFile>,
+}
+
+/// Writes the module, the dictionary (if a language is Chinese) and the manifest into the
+/// `_search/` folder of `site_dir`, once the index of `languages` is written there.
+pub fn write(site_dir: &Path, languages: &[String]) -> anyhow::Result<()> {
+    let root = site_dir.join(SEARCH_DIR);
+    let mut hashes = Vec::new();
+    let module = write_asset(&root, "plenary-search", ".wasm", MODULE, &mut hashes)?;
+    let zh_dict = languages
+        .iter()
+        .any(|code| is_chinese(code))
+        .then(|| write_asset(&root, "jieba-dict", ".txt.gz", ZH_DICTIONARY, &mut hashes))
+        .transpose()?;
+    let meta = index_file(&root, "meta.json", &mut hashes)?;
+    let mut by_language = BTreeMap::new();
+    for lang in languages {
+        by_language.insert(lang.clone(), language(&root, lang, &mut hashes)?);
+    }
+    let manifest = Manifest {
+        format: MANIFEST_FORMAT,
+        build: hex(fnv1a(hashes.join("\n").as_bytes())),
+        module,
+        zh_dict,
+        meta,
+        languages: by_language,
+    };
+    let path = root.join(MANIFEST);
+    std::fs::write(&path, serde_json::to_vec(&manifest)?)
+        .with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Whether a language code is Chinese (`zh`, `zh-Hant`, ...): its search needs jieba.
+fn is_chinese(code: &str) -> bool {
+    code.split('-').next() == Some("zh")
+}
+
+fn write_asset(
+    root: &Path,
+    stem: &str,
+    extension: &str,
+    bytes: &[u8],
+    hashes: &mut Vec<String>,
+) -> anyhow::Result<Asset> {
+    let hash = hex(fnv1a(bytes));
+    let url = format!("{stem}.{hash}{extension}");
+    let path = root.join(&url);
+    std::fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
+    hashes.push(format!("{url} {hash}"));
+    Ok(Asset {
+        url,
+        size: bytes.len() as u64,
+    })
+}
+
+/// A language's files, but tantivy's dot files (its locks and the list of files it manages),
+/// which a searcher does not read.
+fn language(root: &Path, lang: &str, hashes: &mut Vec<String>) -> anyhow::Result<Language> {
+    let dir = root.join(lang);
+    let entries =
+        std::fs::read_dir(&dir).with_context(|| format!("cannot read `{}`", dir.display()))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read `{}`", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') {
+            names.push(name);
+        }
+    }
+    names.sort();
+    let files = names
+        .iter()
+        .map(|name| index_file(root, &format!("{lang}/{name}"), hashes))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Language {
+        bytes: files.iter().map(|f| f.size).sum(),
+        files,
+    })
+}
+
+fn index_file(root: &Path, rel: &str, hashes: &mut Vec<String>) -> anyhow::Result<IndexFile> {
+    let path = root.join(rel);
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let hash = hex(fnv1a(&bytes));
+    hashes.push(format!("{rel} {hash}"));
+    Ok(IndexFile {
+        path: rel.to_string(),
+        url: format!("{rel}?v={hash}"),
+        size: bytes.len() as u64,
+    })
+}
+
+/// FNV-1a, 64 bits: stable across builds, machines and versions of Rust. The hashes tell
+/// versions of a file apart for caches; nobody crafts the files to collide.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+fn hex(hash: u64) -> String {
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_any_zh_code() {
+        assert!(is_chinese("zh"));
+        assert!(is_chinese("zh-Hant"));
+        assert!(!is_chinese("zu"));
+        assert!(!is_chinese("ar"));
+    }
+
+    /// The dictionary shipped is the one the native build segments with: both cut the
+    /// bundled site's Chinese alike.
+    #[test]
+    fn the_shipped_dictionary_segments_as_the_native_one() {
+        use std::io::Read as _;
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(ZH_DICTIONARY)
+            .read_to_end(&mut text)
+            .unwrap();
+        let shipped = jieba_rs::Jieba::with_dict(&mut std::io::BufReader::new(&text[..])).unwrap();
+        let native = jieba_rs::Jieba::new();
+        let home = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("content/_index.zh.md"),
+        )
+        .unwrap();
+        assert!(home.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() > 100);
+        assert_eq!(shipped.cut(&home, false), native.cut(&home, false));
+        assert_eq!(shipped.cut(&home, true), native.cut(&home, true));
+    }
+}
