@@ -313,9 +313,12 @@ async function allLanguages(context, base) {
 }
 
 async function apiFallback(browser, base) {
-  // The API gone, as on a static host: the form must still work by plain submission.
+  // The API gone, in a browser that cannot search a static copy itself (no WebAssembly; with
+  // it, the page searches in a worker: .ci/check-static-search): the form must still work by
+  // plain submission.
   const context = await browser.newContext();
   try {
+    await context.addInitScript(() => { delete window.WebAssembly; });
     await context.route((u) => u.pathname === '/_search', (route) => route.abort());
     const page = await context.newPage();
     await page.goto(new URL('/search/', base).href);

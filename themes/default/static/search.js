@@ -1,7 +1,14 @@
-// The search page's live results. As the reader types, it asks the JSON API (`data-api` on the
-// form) and renders the same markup as templates/search.html, so keep the two in step.
-// Without this script, or where the API does not answer (static hosting), the page is a
-// plain GET form. Plain ES2017, no library, no request to any other host.
+// The search page's live results. As the reader types, it asks for results and renders the
+// same markup as templates/search.html, so keep the two in step. Results come from one of two
+// engines, which answer alike (the same code, the same index):
+// - `plenary serve`'s JSON API (`data-api` on the form), when it answers: there the index
+//   follows every edit while previewing, and a visitor downloads nothing but the answers;
+// - otherwise (any static host) Plenary's search compiled to WebAssembly, in a Web Worker
+//   (`data-worker`) that fetches the module and the index (`data-index`) only once the reader
+//   starts to search (the box is focused, or a key typed).
+// Without this script, or in a browser without WebAssembly or workers, the page is a plain
+// GET form, which `plenary serve` answers. Plain ES2017, no library, no request to any other
+// host.
 (() => {
   'use strict';
 
@@ -31,6 +38,8 @@
   // are from the site's root, and links get it before them as the server's pages do.
   const basePath = form.dataset.basePath || '';
   const api = form.dataset.api || `${basePath}/_search`;
+  const indexUrl = form.dataset.index ? new URL(form.dataset.index, window.location.href).href : '';
+  const workerUrl = form.dataset.worker || '';
   const perPage = Number(form.dataset.perPage) || 10;
   const action = form.getAttribute('action') || window.location.pathname;
 
@@ -308,13 +317,97 @@
     errorEl.appendChild(el('p', null, text));
   }
 
-  // ---- Asking the API.
+  // ---- The engine: the API when it answers, else the module in a worker.
+  // The worker's answer codes (search-worker.js).
+  const DONE = 0;
+  const INVALID = 1;
+  let engine = null;
+  let worker = null;
+  let requests = 0;
+  const warmed = {};
+  const waiting = {};
+
+  /** Whether `plenary serve`'s API answers here: a static host has a folder `_search/`
+   *  there, or nothing, and answers with a listing, a redirect or an error page. */
+  async function apiAnswers() {
+    try {
+      const response = await fetch(`${api}?q=&lang=${encodeURIComponent(pageLang)}&per_page=1`, {
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin',
+      });
+      const type = response.headers.get('Content-Type') || '';
+      if (!response.ok || type.indexOf('json') < 0) return false;
+      const data = await response.json();
+      return Boolean(data && Array.isArray(data.hits));
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function startWorker() {
+    worker = new Worker(workerUrl);
+    worker.onmessage = (e) => {
+      const answer = e.data || {};
+      const pending = waiting[answer.id];
+      delete waiting[answer.id];
+      if (pending) pending.resolve(answer);
+    };
+    worker.onerror = () => {
+      for (const id of Object.keys(waiting)) {
+        waiting[id].reject(new Error('the search worker failed'));
+        delete waiting[id];
+      }
+    };
+    worker.postMessage({ type: 'init', index: indexUrl });
+  }
+
+  /** 'api', 'worker', or 'none' (this browser cannot search a static copy). Chosen once. */
+  function chooseEngine() {
+    if (!engine) {
+      engine = apiAnswers().then((answers) => {
+        if (answers) return 'api';
+        if (!indexUrl || !workerUrl || !window.Worker || typeof WebAssembly !== 'object') return 'none';
+        try {
+          startWorker();
+          return 'worker';
+        } catch (e) {
+          return 'none';
+        }
+      });
+    }
+    return engine;
+  }
+
+  /** Fetches what a search in the selected language needs, before the first key. */
+  function warm() {
+    if (broken || warmed[state.lang]) return;
+    const lang = state.lang;
+    warmed[lang] = true;
+    chooseEngine().then((chosen) => {
+      if (chosen === 'worker') worker.postMessage({ type: 'warm', lang });
+    });
+  }
+
+  function askWorker(s) {
+    const id = ++requests;
+    return new Promise((resolve, reject) => {
+      waiting[id] = { resolve, reject };
+      worker.postMessage({
+        type: 'search',
+        id,
+        request: { q: s.q, lang: s.lang, filters: s.filters, page: s.page, per_page: perPage },
+      });
+    });
+  }
+
+  // ---- Asking.
   let broken = false;
   let sequence = 0;
   let controller = null;
   let timer = 0;
 
-  /** The API failed (no server, or not this one): the form goes back to plain submission. */
+  /** Neither engine answers (the API failed, and this browser cannot search a static copy):
+   *  the form goes back to plain submission, which a server answers. */
   function failed(s, reason) {
     broken = true;
     if (reason === 'load') {
@@ -336,6 +429,13 @@
     if (!s.q.trim()) {
       renderNothing();
       replaceUrl(action);
+      return false;
+    }
+    const chosen = await chooseEngine();
+    if (mine !== sequence) return false;
+    if (chosen === 'worker') return runInWorker(s, mine);
+    if (chosen === 'none') {
+      failed(s, reason);
       return false;
     }
     const p = params(s);
@@ -363,6 +463,34 @@
     }
     if (!response.ok || !data || !Array.isArray(data.hits)) {
       failed(s, reason);
+      return false;
+    }
+    render(s, data);
+    replaceUrl(pageUrl(s));
+    return true;
+  }
+
+  async function runInWorker(s, mine) {
+    let answer;
+    try {
+      answer = await askWorker(s);
+    } catch (e) {
+      answer = null;
+    }
+    if (mine !== sequence) return false;
+    if (answer && answer.code === INVALID) {
+      renderError(answer.text);
+      replaceUrl(pageUrl(s));
+      return false;
+    }
+    let data = null;
+    try {
+      data = answer && answer.code === DONE ? JSON.parse(answer.text) : null;
+    } catch (e) {
+      data = null;
+    }
+    if (!data || !Array.isArray(data.hits)) {
+      renderError(messages.unavailable || '');
       return false;
     }
     render(s, data);
@@ -403,6 +531,8 @@
   }
 
   // ---- Events.
+  box.addEventListener('focus', warm);
+  box.addEventListener('keydown', warm);
   box.addEventListener('input', (e) => {
     if (broken || e.isComposing) return;
     state.q = box.value;
@@ -420,6 +550,7 @@
     if (broken) return;
     state.lang = langSelect.value;
     state.page = 1;
+    warm();
     run('lang');
   });
   form.addEventListener('submit', (e) => {
@@ -497,6 +628,7 @@
   const keys = document.getElementById('search-keys');
   if (keys) keys.hidden = false;
   if (document.activeElement === box) {
+    warm();
     const end = box.value.length;
     try {
       box.setSelectionRange(end, end);
@@ -505,7 +637,7 @@
     }
   }
   // A static copy of the page opened with a query (from the header's form, say): the server
-  // did not answer it, so ask the API, once.
+  // did not answer it, so ask, once.
   const asked = new URLSearchParams(window.location.search);
   if (form.dataset.searched !== 'true' && (asked.get('q') || '').trim()) {
     state.q = asked.get('q');
