@@ -145,7 +145,8 @@ fn language(root: &Path, lang: &str, hashes: &mut Vec<String>) -> anyhow::Result
 
 fn index_file(root: &Path, rel: &str, hashes: &mut Vec<String>) -> anyhow::Result<IndexFile> {
     let path = root.join(rel);
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let bytes =
+        std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let hash = hex(fnv1a(&bytes));
     hashes.push(format!("{rel} {hash}"));
     Ok(IndexFile {
@@ -197,7 +198,12 @@ mod tests {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("content/_index.zh.md"),
         )
         .unwrap();
-        assert!(home.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() > 100);
+        assert!(
+            home.chars()
+                .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                .count()
+                > 100
+        );
         assert_eq!(shipped.cut(&home, false), native.cut(&home, false));
         assert_eq!(shipped.cut(&home, true), native.cut(&home, true));
     }

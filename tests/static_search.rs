@@ -71,7 +71,9 @@ fn the_manifest_lists_every_file_of_each_language_with_its_size_and_a_hashed_url
             let url = file["url"].as_str().unwrap();
             assert_eq!(file_of(url), path);
             assert!(url.len() > path.len() + 3, "{url} carries its hash");
-            let size = std::fs::metadata(out.join("_search").join(path)).unwrap().len();
+            let size = std::fs::metadata(out.join("_search").join(path))
+                .unwrap()
+                .len();
             assert_eq!(file["size"].as_u64(), Some(size), "{path}");
             total += size;
         }
@@ -79,7 +81,10 @@ fn the_manifest_lists_every_file_of_each_language_with_its_size_and_a_hashed_url
     }
     // The search's own meta.json, which lists the languages.
     assert_eq!(manifest["meta"]["path"], "meta.json");
-    assert!(out.join("_search").join(file_of(manifest["meta"]["url"].as_str().unwrap())).is_file());
+    assert!(out
+        .join("_search")
+        .join(file_of(manifest["meta"]["url"].as_str().unwrap()))
+        .is_file());
 }
 
 #[test]
@@ -94,10 +99,16 @@ fn the_module_and_the_dictionary_are_written_under_names_that_hold_their_hash() 
     );
     let bytes = std::fs::read(out.join("_search").join(module)).unwrap();
     assert_eq!(&bytes[..4], b"\0asm", "a WebAssembly module");
-    assert_eq!(manifest["module"]["size"].as_u64(), Some(bytes.len() as u64));
+    assert_eq!(
+        manifest["module"]["size"].as_u64(),
+        Some(bytes.len() as u64)
+    );
     // The site has Chinese: jieba's dictionary, gzipped, beside it.
     let dict = manifest["zh_dict"]["url"].as_str().unwrap();
-    assert!(dict.starts_with("jieba-dict.") && dict.ends_with(".txt.gz"), "{dict}");
+    assert!(
+        dict.starts_with("jieba-dict.") && dict.ends_with(".txt.gz"),
+        "{dict}"
+    );
     let bytes = std::fs::read(out.join("_search").join(dict)).unwrap();
     assert_eq!(&bytes[..2], [0x1f, 0x8b], "gzip");
 }
@@ -105,8 +116,10 @@ fn the_module_and_the_dictionary_are_written_under_names_that_hold_their_hash() 
 #[test]
 fn a_site_without_chinese_gets_no_dictionary() {
     let site = common::fixture_copy("basic");
-    let toml = common::read_file(site.path(), "site.toml")
-        .replace(r#"languages = ["en", "fr", "ar", "zh"]"#, r#"languages = ["en", "fr", "ar"]"#);
+    let toml = common::read_file(site.path(), "site.toml").replace(
+        r#"languages = ["en", "fr", "ar", "zh"]"#,
+        r#"languages = ["en", "fr", "ar"]"#,
+    );
     common::write_file(site.path(), "site.toml", &toml);
     for file in walk(&site.path().join("content")) {
         if file.to_string_lossy().contains(".zh.") {
@@ -120,7 +133,10 @@ fn a_site_without_chinese_gets_no_dictionary() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!names.iter().any(|n| n.starts_with("jieba-dict")), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with("jieba-dict")),
+        "{names:?}"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -160,7 +176,11 @@ fn an_edit_in_one_language_changes_the_build_id_and_that_language_s_hashes_only(
     let before = manifest(&build(site.path()));
     let again = manifest(&build(site.path()));
     for lang in ["en", "fr", "ar", "zh"] {
-        assert_eq!(content_hashes(&before, lang), content_hashes(&again, lang), "{lang}");
+        assert_eq!(
+            content_hashes(&before, lang),
+            content_hashes(&again, lang),
+            "{lang}"
+        );
     }
     // An English page only: the French, Arabic and Chinese indexes hold what they held.
     let page = site.path().join("content/reports/notes.md");
@@ -171,7 +191,11 @@ fn an_edit_in_one_language_changes_the_build_id_and_that_language_s_hashes_only(
     assert_ne!(before["build"], after["build"]);
     assert_ne!(content_hashes(&before, "en"), content_hashes(&after, "en"));
     for lang in ["fr", "ar", "zh"] {
-        assert_eq!(content_hashes(&before, lang), content_hashes(&after, lang), "{lang}");
+        assert_eq!(
+            content_hashes(&before, lang),
+            content_hashes(&after, lang),
+            "{lang}"
+        );
     }
 }
 
@@ -186,8 +210,14 @@ fn the_search_page_names_the_manifest_and_the_worker_under_the_site_s_path() {
     let out = build(site.path());
     for page in ["search/index.html", "ar/search/index.html"] {
         let html = common::read_file(&out, page);
-        assert!(html.contains(r#"data-index="/igf/_search/browser.json""#), "{page}");
-        assert!(html.contains(r#"data-worker="/igf/search-worker.js""#), "{page}");
+        assert!(
+            html.contains(r#"data-index="/igf/_search/browser.json""#),
+            "{page}"
+        );
+        assert!(
+            html.contains(r#"data-worker="/igf/search-worker.js""#),
+            "{page}"
+        );
     }
     assert!(out.join("search-worker.js").is_file());
 }
