@@ -145,8 +145,16 @@ fn attributes(html: &str) -> Vec<(String, std::ops::Range<usize>)> {
     found
 }
 
-/// The attributes that lead somewhere: links, sources, forms, and the search API's address.
-const URL_ATTRIBUTES: [&str; 4] = ["href", "src", "action", "data-api"];
+/// The attributes that lead somewhere: links, sources, forms, the search API's address and
+/// what the search page searches with on a static host (its manifest and worker).
+const URL_ATTRIBUTES: [&str; 6] = [
+    "href",
+    "src",
+    "action",
+    "data-api",
+    "data-index",
+    "data-worker",
+];
 
 fn unescape(value: &str) -> String {
     value
