@@ -6,7 +6,7 @@
 //
 // Exit: 0 every check passed, 1 a check failed, 2 the checker itself failed (browser would
 // not start, the server never answered, bad arguments).
-import { launchChromium } from './browser.mjs';
+import { expect, launchChromium, runChecks, watchContext } from './browser.mjs';
 
 const WAIT_MS = 10000;
 // Words the bundled content/ holds: "gender" in English pages (BPF Gender and Access, DC on
@@ -32,11 +32,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-class CheckFailed extends Error {}
-
-function expect(condition, message) {
-  if (!condition) throw new CheckFailed(message);
-}
 
 /** The number a result count message starts with ("1,234 results" -> 1234), or null. */
 function countIn(text) {
@@ -451,15 +446,7 @@ async function main() {
   console.log(`search: Chromium ${browser.version()} against ${base.origin}`);
   const context = await browser.newContext();
   // Only the site under test: a request to any other host is a defect of the theme.
-  const foreign = [];
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (u.host === base.host || u.protocol === 'data:') return route.continue();
-    foreign.push(u.href);
-    return route.abort();
-  });
-  const pageErrors = [];
-  context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
+  const watched = await watchContext(context, base.host);
 
   const checks = [
     ['1 live results', () => liveResults(context, base)],
@@ -471,32 +458,7 @@ async function main() {
     ['7 API fallback', () => apiFallback(browser, base)],
     ['8 same markup', () => sameMarkup(context, base)],
   ];
-  const failed = [];
-  for (const [name, run] of checks) {
-    try {
-      const what = await run();
-      console.log(`ok   ${name}: ${what}`);
-    } catch (e) {
-      failed.push(name);
-      const message = e instanceof CheckFailed ? e.message : `${e.name}: ${e.message.split('\n')[0]}`;
-      console.log(`FAIL ${name}: ${message}`);
-    }
-  }
-  if (pageErrors.length) {
-    failed.push('script errors');
-    console.log(`FAIL script errors: ${pageErrors.join('; ')}`);
-  }
-  if (foreign.length) {
-    failed.push('third-party requests');
-    console.log(`FAIL third-party requests: ${foreign.join(' ')}`);
-  }
-  await browser.close();
-  if (failed.length) {
-    console.log(`check-search: FAIL: ${failed.length} of ${checks.length} checks failed (${failed.join(', ')})`);
-    return 1;
-  }
-  console.log(`check-search: ok: ${checks.length} checks passed`);
-  return 0;
+  return runChecks('check-search', checks, watched, browser);
 }
 
 process.exitCode = await main();

@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
-import { launchChromium } from './browser.mjs';
+import { expect, launchChromium, runChecks, watchContext } from './browser.mjs';
 
 const WAIT_MS = 20000;
 
@@ -45,11 +45,6 @@ const base = new URL(opts.base.endsWith('/') ? opts.base : `${opts.base}/`);
 // The path the site is under, as its pages write it before every URL (`/igf`, or '').
 const basePath = base.pathname.replace(/\/$/, '');
 
-class CheckFailed extends Error {}
-
-function expect(condition, message) {
-  if (!condition) throw new CheckFailed(message);
-}
 
 /** What the CLI answers: {total, hits: [{url, title}]}. */
 function cli(lang, query, { filters = [], limit = 10 } = {}) {
@@ -237,15 +232,7 @@ async function main() {
   if (!browser) return 2;
   console.log(`static-search: Chromium ${browser.version()} against ${base.href}`);
   const context = await browser.newContext();
-  const foreign = [];
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (u.host === base.host || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
-    foreign.push(u.href);
-    return route.abort();
-  });
-  const pageErrors = [];
-  context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
+  const watched = await watchContext(context, base.host);
   const checks = [
     ['1 nothing before searching', () => nothingBeforeSearching(context)],
     ['2 the CLI\'s answers', () => queries(context)],
@@ -253,33 +240,7 @@ async function main() {
     ['4 from the header', () => fromTheHeader(context)],
     ['5 390 and 1280 px', () => widths(context)],
   ];
-  const failed = [];
-  for (const [name, run] of checks) {
-    const started = Date.now();
-    try {
-      const what = await run();
-      console.log(`ok   ${name}: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    } catch (e) {
-      failed.push(name);
-      const message = e instanceof CheckFailed ? e.message : `${e.name}: ${e.message.split('\n')[0]}`;
-      console.log(`FAIL ${name}: ${message}`);
-    }
-  }
-  if (pageErrors.length) {
-    failed.push('script errors');
-    console.log(`FAIL script errors: ${pageErrors.join('; ')}`);
-  }
-  if (foreign.length) {
-    failed.push('third-party requests');
-    console.log(`FAIL third-party requests: ${foreign.join(' ')}`);
-  }
-  await browser.close();
-  if (failed.length) {
-    console.log(`static-search: FAIL: ${failed.length} of ${checks.length} checks failed (${failed.join(', ')})`);
-    return 1;
-  }
-  console.log(`static-search: ok: ${checks.length} checks passed`);
-  return 0;
+  return runChecks('static-search', checks, watched, browser);
 }
 
 process.exit(await main());

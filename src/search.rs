@@ -16,7 +16,7 @@ use crate::body_store;
 use crate::query::{IndexSource, Searcher};
 use crate::views::Context;
 
-mod schema;
+pub mod schema;
 pub use schema::{
     register_analyzer, schema, Fields, Meta, SearchDoc, FACETS, FORMAT_VERSION, SEARCH_DIR,
 };

@@ -15,7 +15,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::search::SEARCH_DIR;
+use crate::search::schema::SEARCH_DIR;
 
 /// The manifest, under `_search/`.
 pub const MANIFEST: &str = "browser.json";
