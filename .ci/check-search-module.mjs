@@ -88,6 +88,50 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 }
 
+// The module's answers to `requests`, compared with the CLI's `answers`: the index's files
+// handed over whole, or (`lazily`) each language's read in parts through the module's
+// `plenary.read`, as the page's worker reads a large language by range requests.
+async function throughModule(publicDir, requests, answers, lazily) {
+  const how = lazily ? 'read lazily' : 'whole files';
+  let started = performance.now();
+  const module = await SearchModule.load(options.module);
+  const loaded = performance.now() - started;
+  const bytes = module.addFolder(path.join(publicDir, '_search'), { lazily });
+  module.setZhDict(dictionary);
+  started = performance.now();
+  module.open();
+  const opened = performance.now() - started;
+  console.log(`  module (${how}): compiled and instantiated in ${loaded.toFixed(1)} ms; ${bytes} bytes of index opened in ${opened.toFixed(1)} ms`);
+
+  let same = 0;
+  const times = [];
+  const differences = [];
+  requests.forEach((request, i) => {
+    const { kind, ...fields } = request;
+    const t = performance.now();
+    const { code, text } = module.search(fields);
+    times.push(performance.now() - t);
+    const got = code === DONE ? text : code === INVALID ? `error: ${text}\n` : `module code ${code}: ${text}`;
+    if (got === answers[i]) same++;
+    else differences.push({ i, kind, request: fields, native: answers[i], module: got });
+  });
+  for (const d of differences.slice(0, 10)) {
+    console.log(`  DIFFERENT #${d.i} (${d.kind}) ${JSON.stringify(d.request)}`);
+    const at = [...d.native].findIndex((c, k) => c !== d.module[k]);
+    console.log(`    plenary: ${JSON.stringify(d.native.slice(Math.max(0, at - 80), at + 120))}`);
+    console.log(`    module:  ${JSON.stringify(d.module.slice(Math.max(0, at - 80), at + 120))}`);
+  }
+  times.sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const reads = lazily ? `; ${module.reads.count} reads of ${module.reads.bytes} bytes through plenary.read` : '';
+  console.log(`  ${same} of ${requests.length} answers identical (${how}); module per search: median ${percentile(times, 50).toFixed(2)} ms, mean ${mean.toFixed(2)} ms, 99th percentile ${percentile(times, 99).toFixed(2)} ms, slowest ${times.at(-1).toFixed(1)} ms${reads}`);
+  if (lazily && module.reads.count === 0) {
+    console.log('  FAIL: nothing was read through plenary.read');
+    return { same: 0, times };
+  }
+  return { same, times };
+}
+
 // Gzipped as the site ships it; the browser unzips it the same way before handing it over.
 const dictionary = nativeOnly ? null : zlib.gunzipSync(fs.readFileSync(options['zh-dict']));
 const record = options.record ? fs.createWriteStream(options.record) : null;
@@ -114,44 +158,16 @@ for (const site of sites) {
   }
   if (nativeOnly) continue;
 
-  started = performance.now();
-  const module = await SearchModule.load(options.module);
-  const loaded = performance.now() - started;
-  const bytes = module.addFolder(path.join(publicDir, '_search'));
-  module.setZhDict(dictionary);
-  started = performance.now();
-  module.open();
-  const opened = performance.now() - started;
-  console.log(`  module: compiled and instantiated in ${loaded.toFixed(1)} ms; ${bytes} bytes of index opened in ${opened.toFixed(1)} ms`);
-
-  let same = 0;
-  const times = [];
-  const differences = [];
-  requests.forEach((request, i) => {
-    const { kind, ...fields } = request;
-    const t = performance.now();
-    const { code, text } = module.search(fields);
-    times.push(performance.now() - t);
-    const got = code === DONE ? text : code === INVALID ? `error: ${text}\n` : `module code ${code}: ${text}`;
-    if (got === answers[i]) same++;
-    else differences.push({ i, kind, request: fields, native: answers[i], module: got });
-  });
-  for (const d of differences.slice(0, 10)) {
-    console.log(`  DIFFERENT #${d.i} (${d.kind}) ${JSON.stringify(d.request)}`);
-    const at = [...d.native].findIndex((c, k) => c !== d.module[k]);
-    console.log(`    plenary: ${JSON.stringify(d.native.slice(Math.max(0, at - 80), at + 120))}`);
-    console.log(`    module:  ${JSON.stringify(d.module.slice(Math.max(0, at - 80), at + 120))}`);
+  for (const lazily of [false, true]) {
+    const { same, times } = await throughModule(publicDir, requests, answers, lazily);
+    failed ||= same !== requests.length;
+    totals.requests += requests.length;
+    totals.same += same;
+    totals.times.push(...times);
   }
-  times.sort((a, b) => a - b);
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`  ${same} of ${requests.length} answers identical; module per search: median ${percentile(times, 50).toFixed(2)} ms, mean ${mean.toFixed(2)} ms, 99th percentile ${percentile(times, 99).toFixed(2)} ms, slowest ${times.at(-1).toFixed(1)} ms`);
   const answered = answers.filter((a) => a.startsWith('{')).length;
   const withHits = answers.filter((a) => /"hits": \[\n/.test(a)).length;
   console.log(`  of the CLI's answers: ${answered} results (${withHits} with hits), ${requests.length - answered} refused`);
-  failed ||= same !== requests.length;
-  totals.requests += requests.length;
-  totals.same += same;
-  totals.times.push(...times);
 }
 if (record) await new Promise((resolve) => record.end(resolve));
 if (!nativeOnly) {

@@ -12,12 +12,29 @@ export const DONE = 0, INVALID = 1, FAILED = 2, NEEDS_ZH_DICT = 3;
 
 export class SearchModule {
   static async load(wasmPath) {
-    const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmPath), {});
-    return new SearchModule(instance.exports);
+    const module = new SearchModule();
+    const imports = { plenary: { read: (id, offset, len, dest) => module.read(id, offset, len, dest) } };
+    const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmPath), imports);
+    module.x = instance.exports;
+    return module;
   }
 
-  constructor(exports) {
-    this.x = exports;
+  constructor() {
+    this.x = null;
+    // The files handed over lazily, by their number, and how the module read them.
+    this.lazy = [];
+    this.reads = { count: 0, bytes: 0 };
+  }
+
+  // The module's `plenary.read`: copies bytes of a lazy file into its memory (as the page's
+  // worker does from its block cache), counting the reads.
+  read(id, offset, len, dest) {
+    const bytes = this.lazy[id];
+    if (!bytes || offset + len > bytes.length) return 1;
+    new Uint8Array(this.x.memory.buffer, dest, len).set(bytes.subarray(offset, offset + len));
+    this.reads.count++;
+    this.reads.bytes += len;
+    return 0;
   }
 
   // Copies bytes (or a string) into a buffer of the module's, which the module then owns.
@@ -36,8 +53,17 @@ export class SearchModule {
     if (this.x.add_file(...this.hand(name), ...this.hand(bytes)) !== DONE) throw new Error(`add_file ${name}`);
   }
 
-  // Every file under `searchDir` (a built site's `_search/`), by its path under it.
-  addFolder(searchDir) {
+  // A file the module reads in parts, through `read`, as it needs them.
+  addLazyFile(name, bytes) {
+    const id = this.lazy.length;
+    this.lazy.push(bytes);
+    if (this.x.add_lazy_file(...this.hand(name), id, bytes.length) !== DONE) throw new Error(`add_lazy_file ${name}`);
+  }
+
+  // Every file under `searchDir` (a built site's `_search/`), by its path under it; with
+  // `lazily`, each language's files are read through `read` (the top `meta.json` is handed
+  // over whole, as the worker does).
+  addFolder(searchDir, { lazily = false } = {}) {
     let bytes = 0;
     const walk = (dir, prefix) => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -46,7 +72,8 @@ export class SearchModule {
         else {
           const data = fs.readFileSync(full);
           bytes += data.length;
-          this.addFile(prefix + entry.name, data);
+          if (lazily && prefix !== '') this.addLazyFile(prefix + entry.name, data);
+          else this.addFile(prefix + entry.name, data);
         }
       }
     };

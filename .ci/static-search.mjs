@@ -5,12 +5,16 @@
 // and the keyboard, at 390 and 1280 px. .ci/check-static-search builds the sites and serves them.
 //
 //   node .ci/static-search.mjs --base http://127.0.0.1:PORT/[PATH/] --plenary BIN --site DIR
-//     [--shots DIR]
+//     [--shots DIR] [--ranges-log FILE]
 // --base: where the site is served (its path, if any, is the site's); --site: the built site
-// the CLI searches; --shots: screenshots of the results at both widths are written there.
+// the CLI searches; --shots: screenshots of the results at both widths are written there;
+// --ranges-log: the request log of .ci/static-server.mjs serving the site, whose languages
+// the manifest says to read in parts: a last check sees that they were, by range requests.
 //
 // Exit: 0 every check passed, 1 a check failed, 2 the checker itself failed.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { expect, launchChromium, runChecks, watchContext } from './browser.mjs';
@@ -34,7 +38,7 @@ const QUERIES = [
 const { values: opts } = parseArgs({
   options: {
     base: { type: 'string' }, plenary: { type: 'string' }, site: { type: 'string' },
-    shots: { type: 'string' },
+    shots: { type: 'string' }, 'ranges-log': { type: 'string' },
   },
 });
 if (!opts.base || !opts.plenary || !opts.site) {
@@ -227,6 +231,33 @@ async function fromTheHeader(context) {
   }
 }
 
+// The worker's block (search-worker.js): a file no larger is fetched whole.
+const BLOCK = 64 * 1024;
+
+async function readInParts() {
+  const manifest = JSON.parse(fs.readFileSync(path.join(opts.site, '_search/browser.json'), 'utf8'));
+  const inParts = Object.entries(manifest.languages).filter(([, l]) => l.bytes > manifest.range_reads_above);
+  expect(inParts.length > 0, `no language is read in parts (range_reads_above ${manifest.range_reads_above})`);
+  // The files a search may read in parts: neither fetched whole before the first search nor small.
+  const partial = new Set();
+  for (const [, language] of inParts) {
+    for (const file of language.files) {
+      if (!(file.prefetch >= file.size) && file.size > BLOCK) partial.add(`${basePath}/_search/${file.path}`);
+    }
+  }
+  const log = fs.readFileSync(opts['ranges-log'], 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const index = log.filter((r) => partial.has(r.path));
+  const whole = index.filter((r) => r.status !== 206);
+  expect(whole.length === 0, `fetched whole: ${whole.map((r) => `${r.path} ${r.status}`).join(', ')}`);
+  const ranges = log.filter((r) => r.status === 206);
+  expect(index.length > 0, 'no file was read in parts');
+  const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
+  const size = [...partial].reduce((sum, p) => sum + inParts.flatMap(([, l]) => l.files)
+    .find((f) => `${basePath}/_search/${f.path}` === p).size, 0);
+  return `${inParts.map(([code]) => code).join(', ')} read in parts: ${ranges.length} range requests, `
+    + `${bytes} bytes of the ${size} of the ${partial.size} files read in parts; none fetched whole`;
+}
+
 async function main() {
   const browser = await launchChromium('static-search');
   if (!browser) return 2;
@@ -240,6 +271,7 @@ async function main() {
     ['4 from the header', () => fromTheHeader(context)],
     ['5 390 and 1280 px', () => widths(context)],
   ];
+  if (opts['ranges-log']) checks.push(['6 read in parts', () => readInParts()]);
   return runChecks('static-search', checks, watched, browser);
 }
 

@@ -150,6 +150,13 @@ fn chunks(body: &str) -> Vec<std::ops::Range<usize>> {
     pieces
 }
 
+/// How many bytes a store's head takes (its magic, the length of its dictionary and the
+/// dictionary): what opening it reads. `None` if `bytes` do not start as a store does.
+pub fn head_len(bytes: &[u8]) -> Option<usize> {
+    let length = u32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?) as usize;
+    (bytes.starts_with(MAGIC) && length <= DICTIONARY_BYTES).then_some(12 + length)
+}
+
 impl Reader {
     pub fn open(path: &Path) -> anyhow::Result<Reader> {
         let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;

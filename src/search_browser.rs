@@ -21,6 +21,13 @@ use crate::search::schema::SEARCH_DIR;
 pub const MANIFEST: &str = "browser.json";
 /// The version of the manifest's layout, for the worker to refuse one it does not know.
 const MANIFEST_FORMAT: u32 = 1;
+/// Languages whose files weigh more than this are read in parts, by HTTP range requests, as
+/// the search asks for them: a search reads a few hundred KiB of an index of many MiB. Smaller
+/// ones are fetched whole, all files at once, which costs one round trip.
+const RANGE_READS_ABOVE: u64 = 1 << 20;
+/// The extensions of the tantivy files that every search reads whole (the term dictionaries,
+/// the fast fields and the field norms of a segment): fetched before the first search.
+const READ_WHOLE: &[&str] = &["term", "fast", "fieldnorm"];
 
 /// The search module, as `.ci/build-search-module` writes it.
 pub const MODULE: &[u8] = include_bytes!("../themes/default/search/plenary-search.wasm");
@@ -39,6 +46,8 @@ struct Manifest {
     zh_dict: Option<Asset>,
     /// The search's own `meta.json` (its format and languages).
     meta: IndexFile,
+    /// A language with more `bytes` than this is read in parts (range requests).
+    range_reads_above: u64,
     languages: BTreeMap<String, Language>,
 }
 
@@ -56,6 +65,10 @@ struct IndexFile {
     path: String,
     url: String,
     size: u64,
+    /// How many bytes from its start every search reads (all of them, for some): what to
+    /// fetch before the first search when the language is read in parts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prefetch: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -88,6 +101,7 @@ pub fn write(site_dir: &Path, languages: &[String]) -> anyhow::Result<()> {
         module,
         zh_dict,
         meta,
+        range_reads_above: RANGE_READS_ABOVE,
         languages: by_language,
     };
     let path = root.join(MANIFEST);
@@ -153,7 +167,23 @@ fn index_file(root: &Path, rel: &str, hashes: &mut Vec<String>) -> anyhow::Resul
         path: rel.to_string(),
         url: format!("{rel}?v={hash}"),
         size: bytes.len() as u64,
+        prefetch: prefetch(rel, &bytes),
     })
+}
+
+/// The bytes from the start of a language's file that every search reads: tantivy's
+/// `meta.json` and the files it reads whole, and the head of the body store (its zstd
+/// dictionary, which every excerpt needs).
+fn prefetch(rel: &str, bytes: &[u8]) -> Option<u64> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let extension = name.rsplit_once('.').map(|(_, extension)| extension);
+    if name == "meta.json" || extension.is_some_and(|e| READ_WHOLE.contains(&e)) {
+        return Some(bytes.len() as u64);
+    }
+    if name == crate::body_store::FILE {
+        return crate::body_store::head_len(bytes).map(|len| len as u64);
+    }
+    None
 }
 
 /// FNV-1a, 64 bits: stable across builds, machines and versions of Rust. The hashes tell
@@ -174,6 +204,33 @@ fn hex(hash: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_search_reads_the_term_dictionaries_fast_fields_norms_and_meta_whole() {
+        let bytes = b"0123456789";
+        for name in ["en/meta.json", "en/a1.term", "en/a1.fast", "en/a1.fieldnorm"] {
+            assert_eq!(prefetch(name, bytes), Some(10), "{name}");
+        }
+        for name in ["en/a1.idx", "en/a1.pos", "en/a1.store", "en/a1.term.x"] {
+            assert_eq!(prefetch(name, bytes), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_body_stores_head_and_dictionary_are_prefetched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(crate::body_store::FILE);
+        let body = "governance of the internet ".repeat(2000);
+        let mut writer = crate::body_store::Writer::create(&path, &[&body]).unwrap();
+        writer.add(&body, true).unwrap();
+        writer.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let head = prefetch("en/bodies.bin", &bytes).unwrap();
+        assert!(head > 12 && head < bytes.len() as u64, "{head} of {}", bytes.len());
+        let reader = crate::body_store::Reader::from_source(Box::new(bytes[..head as usize].to_vec()), "x").unwrap();
+        assert_eq!(12 + reader.dictionary().len() as u64, head);
+        assert_eq!(prefetch("en/bodies.bin", b"not a body store"), None);
+    }
 
     #[test]
     fn chinese_is_any_zh_code() {

@@ -1,6 +1,6 @@
-//! The files of a built site's `_search/` folder, handed over in memory by the page's script:
-//! what the searcher opens (`IndexSource`), and each language's tantivy files as a read-only
-//! tantivy `Directory`.
+//! The files of a built site's `_search/` folder, handed over by the page's script, in memory
+//! or to be read in parts through it (lazy.rs): what the searcher opens (`IndexSource`), and
+//! each language's tantivy files as a read-only tantivy `Directory`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use tantivy::directory::{
 use tantivy::Directory;
 
 use crate::body_store;
+use crate::lazy::Lazy;
 use crate::query::IndexSource;
 
 /// What messages call the folder the files come from.
@@ -21,14 +22,35 @@ const FOLDER: &str = "_search";
 
 /// The files handed over, by their path under `_search/` (`meta.json`, `en/bodies.bin`, ...).
 #[derive(Default)]
-pub struct Files(BTreeMap<String, OwnedBytes>);
+pub struct Files(BTreeMap<String, File>);
+
+/// A file's bytes, handed over whole or read through the worker when asked for.
+#[derive(Clone, Debug)]
+enum File {
+    Whole(OwnedBytes),
+    Lazy(Lazy),
+}
+
+impl File {
+    fn to_vec(&self) -> std::io::Result<Vec<u8>> {
+        match self {
+            File::Whole(bytes) => Ok(bytes.to_vec()),
+            File::Lazy(lazy) => lazy.read_all(),
+        }
+    }
+}
 
 impl Files {
     pub fn add(&mut self, path: String, bytes: Vec<u8>) {
-        self.0.insert(path, OwnedBytes::new(bytes));
+        self.0.insert(path, File::Whole(OwnedBytes::new(bytes)));
     }
 
-    fn get(&self, path: &str) -> anyhow::Result<&OwnedBytes> {
+    /// A file of `len` bytes that the worker reads in parts, as file number `id`.
+    pub fn add_lazy(&mut self, path: String, id: u32, len: usize) {
+        self.0.insert(path, File::Lazy(Lazy { id, len }));
+    }
+
+    fn get(&self, path: &str) -> anyhow::Result<&File> {
         self.0
             .get(path)
             .with_context(|| format!("`{FOLDER}/{path}` was not handed over"))
@@ -41,7 +63,7 @@ impl IndexSource for Files {
     }
 
     fn meta(&self) -> anyhow::Result<Vec<u8>> {
-        Ok(self.get("meta.json")?.to_vec())
+        Ok(self.get("meta.json")?.to_vec()?)
     }
 
     fn directory(&self, lang: &str) -> anyhow::Result<Box<dyn Directory>> {
@@ -49,9 +71,9 @@ impl IndexSource for Files {
         let files = self
             .0
             .iter()
-            .filter_map(|(path, bytes)| {
+            .filter_map(|(path, file)| {
                 let name = path.strip_prefix(&prefix)?;
-                (name != body_store::FILE).then(|| (PathBuf::from(name), bytes.clone()))
+                (name != body_store::FILE).then(|| (PathBuf::from(name), file.clone()))
             })
             .collect();
         Ok(Box::new(ReadOnly {
@@ -61,8 +83,11 @@ impl IndexSource for Files {
 
     fn bodies(&self, lang: &str) -> anyhow::Result<body_store::Reader> {
         let path = format!("{lang}/{}", body_store::FILE);
-        let bytes = self.get(&path)?.clone();
-        body_store::Reader::from_source(Box::new(Bytes(bytes)), &format!("{FOLDER}/{path}"))
+        let source: Box<dyn body_store::Source> = match self.get(&path)? {
+            File::Whole(bytes) => Box::new(Bytes(bytes.clone())),
+            File::Lazy(lazy) => Box::new(*lazy),
+        };
+        body_store::Reader::from_source(source, &format!("{FOLDER}/{path}"))
     }
 }
 
@@ -84,7 +109,7 @@ impl body_store::Source for Bytes {
 /// write to in a browser.
 #[derive(Clone)]
 struct ReadOnly {
-    files: Arc<BTreeMap<PathBuf, OwnedBytes>>,
+    files: Arc<BTreeMap<PathBuf, File>>,
 }
 
 impl std::fmt::Debug for ReadOnly {
@@ -100,7 +125,8 @@ fn read_only(path: &Path) -> std::io::Error {
 impl Directory for ReadOnly {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
         match self.files.get(path) {
-            Some(bytes) => Ok(Arc::new(bytes.clone())),
+            Some(File::Whole(bytes)) => Ok(Arc::new(bytes.clone())),
+            Some(File::Lazy(lazy)) => Ok(Arc::new(*lazy)),
             None => Err(OpenReadError::FileDoesNotExist(path.to_path_buf())),
         }
     }
@@ -125,7 +151,10 @@ impl Directory for ReadOnly {
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
         match self.files.get(path) {
-            Some(bytes) => Ok(bytes.to_vec()),
+            Some(file) => file.to_vec().map_err(|e| OpenReadError::IoError {
+                io_error: Arc::new(e),
+                filepath: path.to_path_buf(),
+            }),
             None => Err(OpenReadError::FileDoesNotExist(path.to_path_buf())),
         }
     }

@@ -16,6 +16,10 @@
 //! are in the output buffer (`out_ptr`, `out_len`), valid until the next call:
 //! - `add_file(path, bytes)`: a file of the built site's `_search/` folder, by its path
 //!   under it (`meta.json`, `en/bodies.bin`, `en/<segment>.idx`, ...).
+//! - `add_lazy_file(path, id, len)`: a file of `len` bytes that the module reads in parts, as
+//!   the search asks for them, through the function it imports, `plenary.read(id, offset,
+//!   len, dest)`: the caller copies the bytes to `dest` in the module's memory and returns 0
+//!   (anything else: they could not be had). Reads come while `open` or `search` runs.
 //! - `set_zh_dict(bytes)`: jieba's dictionary (its `dict.txt`), needed to search Chinese.
 //! - `open()`: opens the files added so far; 0, or 1 with the error in the output.
 //! - `search(request)`: the request as JSON, `{"q", "lang", "filters": [[facet, value]],
@@ -39,6 +43,7 @@ pub mod query;
 pub mod search;
 
 mod files;
+mod lazy;
 pub mod logf;
 
 use std::cell::RefCell;
@@ -115,7 +120,7 @@ unsafe fn taken(ptr: *mut u8, len: usize) -> Vec<u8> {
 }
 
 /// Adds a file of `_search/`, replacing one of the same path; the searcher sees it at the
-/// next `open`. 1 if the path is not UTF-8.
+/// next `open`. 2 if the path is not UTF-8.
 ///
 /// # Safety
 /// Both buffers come from `alloc`, filled; they are the module's from now on.
@@ -132,6 +137,25 @@ pub unsafe extern "C" fn add_file(
         return FAILED;
     };
     STATE.with_borrow_mut(|state| state.files.add(path, data));
+    DONE
+}
+
+/// Adds a file of `_search/` that the module reads in parts through `plenary.read`, as file
+/// number `id` (the caller's); it replaces one of the same path. 2 if the path is not UTF-8.
+///
+/// # Safety
+/// The buffer comes from `alloc`, filled; it is the module's from now on.
+#[no_mangle]
+pub unsafe extern "C" fn add_lazy_file(
+    path_ptr: *mut u8,
+    path_len: usize,
+    id: u32,
+    len: usize,
+) -> i32 {
+    let Ok(path) = String::from_utf8(taken(path_ptr, path_len)) else {
+        return FAILED;
+    };
+    STATE.with_borrow_mut(|state| state.files.add_lazy(path, id, len));
     DONE
 }
 

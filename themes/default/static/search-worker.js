@@ -7,6 +7,14 @@
 //   {type: 'search', id, request} request: {q, lang, filters: [[facet, value]], page, per_page}
 // and gets back {id, code, text}: code 0 with the JSON, 1 with the message of a request to fix,
 // 2 when the search failed. The module's interface is described atop src/wasm/lib.rs.
+//
+// Small languages are fetched whole, all files at once. A large one (more bytes than the
+// manifest's `range_reads_above`) is read in parts: before the first search, the files every
+// search reads are fetched in parallel (whole, or their head: the manifest's `prefetch`), and
+// the module reads the rest through its `plenary.read` import, which this script answers from
+// a cache of 64 KiB blocks filled by synchronous range requests (a search in the module is
+// synchronous; a worker may wait on the network). A host that ignores `Range` sends the whole
+// file instead, which is kept, and the language's other files are then fetched whole too.
 // Plain ES2017, no library.
 'use strict';
 
@@ -14,6 +22,9 @@
 const DONE = 0, INVALID = 1, FAILED = 2, NEEDS_ZH_DICT = 3;
 // The manifest layout this script reads (search_browser.rs).
 const MANIFEST_FORMAT = 1;
+// The block cache's block: a few round trips' worth of bytes on a slow link, few requests on
+// a fast one; a file no larger is fetched whole.
+const BLOCK = 64 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -77,23 +88,31 @@ async function start() {
     handed: {},
     opened: null,
     dictionary: null,
+    // The files read in parts, by their number for the module, and by path.
+    parts: [],
+    partsByPath: {},
+    // Whether the host answers range requests: null until one has been answered.
+    ranges: null,
+    // Why a read the module made failed, to say after the call that made it.
+    readFailure: null,
   };
-  b.exports = instantiate(new URL(manifest.module.url, b.base).href);
+  const imports = { plenary: { read: (id, offset, len, dest) => readPart(b, id, offset, len, dest) } };
+  b.exports = instantiate(new URL(manifest.module.url, b.base).href, imports);
   b.meta = fetchFile(b, manifest.meta).then((bytes) => JSON.parse(decoder.decode(bytes)));
   b.exports.catch(() => {});
   b.meta.catch(() => {});
   return b;
 }
 
-async function instantiate(url) {
+async function instantiate(url, imports) {
   const response = await fetch(url, { credentials: 'same-origin' });
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   const type = response.headers.get('Content-Type') || '';
   // Compiling while it downloads needs `application/wasm`; other hosts get it whole.
   if (WebAssembly.instantiateStreaming && type.split(';')[0].trim() === 'application/wasm') {
-    return (await WebAssembly.instantiateStreaming(response, {})).instance.exports;
+    return (await WebAssembly.instantiateStreaming(response, imports)).instance.exports;
   }
-  return (await WebAssembly.instantiate(await response.arrayBuffer(), {})).instance.exports;
+  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance.exports;
 }
 
 /** The languages a search in `lang` reads: one, or all of them for `all` (and for a language
@@ -107,8 +126,7 @@ function isChinese(code) {
   return String(code).split('-')[0] === 'zh';
 }
 
-/** A file of the index, fetched once. Whole files, all at once: the seam where large
- *  languages will be read by HTTP range requests through a block cache instead. */
+/** A file of the index, fetched whole, once. */
 function fetchFile(b, file) {
   if (!b.fetched[file.path]) {
     b.fetched[file.path] = (async () => {
@@ -127,22 +145,148 @@ function fetchFile(b, file) {
 
 class Stale extends Error {}
 
-/** Fetches the languages' files in parallel and hands them to the module, with jieba's
- *  dictionary when one of them is Chinese. */
+/** Whether a language is read in parts rather than fetched whole. */
+function inParts(b, lang) {
+  const above = b.manifest.range_reads_above;
+  return typeof above === 'number' && b.manifest.languages[lang].bytes > above;
+}
+
+/** Fetches the languages' files in parallel (or, for those read in parts, what every search
+ *  reads of them) and hands them to the module, with jieba's dictionary when one of them is
+ *  Chinese. */
 async function ready(b, languages) {
-  const files = [];
-  for (const lang of languages) files.push(...b.manifest.languages[lang].files);
+  const whole = [], parts = [];
+  for (const lang of languages) (inParts(b, lang) ? parts : whole).push(...b.manifest.languages[lang].files);
   const dictionary = languages.some(isChinese) ? loadDictionary(b) : null;
-  const bytes = await Promise.all(files.map((file) => fetchFile(b, file)));
+  const fetching = Promise.all(whole.map((file) => fetchFile(b, file)));
+  fetching.catch(() => {});
+  await Promise.all(parts.map((file) => prefetch(b, file)));
+  // A host that ignores `Range` sends whole files: fetch the others whole too, in parallel.
+  if (b.ranges === false) await Promise.all(parts.map((file) => fetchWhole(b, part(b, file))));
+  const bytes = await fetching;
   const x = await b.exports;
-  files.forEach((file, i) => {
+  b.x = x;
+  const handOver = (file, data) => {
     if (b.handed[file.path]) return;
-    if (x.add_file(...hand(x, encoder.encode(file.path)), ...hand(x, bytes[i])) !== DONE) {
-      throw new Error(`${file.path}: not taken`);
-    }
+    const path = hand(x, encoder.encode(file.path));
+    const code = data ? x.add_file(...path, ...hand(x, data)) : x.add_lazy_file(...path, part(b, file).id, file.size);
+    if (code !== DONE) throw new Error(`${file.path}: not taken`);
     b.handed[file.path] = true;
-  });
+  };
+  whole.forEach((file, i) => handOver(file, bytes[i]));
+  parts.forEach((file) => handOver(file, part(b, file).whole));
   if (dictionary) await dictionary;
+}
+
+/** The cache of a file read in parts: its blocks, or all of it once had whole. */
+function part(b, file) {
+  let p = b.partsByPath[file.path];
+  if (!p) {
+    p = { id: b.parts.length, url: new URL(file.url, b.base).href, size: file.size, blocks: new Map(), whole: null };
+    b.parts.push(p);
+    b.partsByPath[file.path] = p;
+  }
+  return p;
+}
+
+/** What every search reads of a file read in parts, fetched before the first search: all of
+ *  it when that is most of it or it fits in a block, else the blocks of its head. */
+async function prefetch(b, file) {
+  const p = part(b, file);
+  if (!file.prefetch || p.whole) return;
+  if (file.prefetch >= file.size || file.size <= BLOCK) return fetchWhole(b, p);
+  const end = Math.min(file.size, Math.ceil(file.prefetch / BLOCK) * BLOCK);
+  const response = await fetch(p.url, { credentials: 'same-origin', headers: { Range: `bytes=0-${end - 1}` } });
+  keep(b, p, 0, end, response.status, new Uint8Array(await response.arrayBuffer()),
+    response.headers.get('Content-Range'));
+}
+
+async function fetchWhole(b, p) {
+  if (p.whole) return;
+  if (!p.fetching) {
+    p.fetching = (async () => {
+      const response = await fetch(p.url, { credentials: 'same-origin' });
+      if (!response.ok) throw new Error(`${p.url}: ${response.status}`);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.length !== p.size) throw new Stale(p.url);
+      p.whole = bytes;
+    })();
+    // Asked for again at the next search if it failed.
+    p.fetching.catch(() => {
+      p.fetching = null;
+    });
+  }
+  return p.fetching;
+}
+
+/** Keeps what a request for bytes [from, to) of `p` brought: those blocks (206), or the
+ *  whole file from a host that ignores `Range` (200). */
+function keep(b, p, from, to, status, bytes, contentRange) {
+  if (status === 206) {
+    const total = /\/(\d+)\s*$/.exec(contentRange || '');
+    // Another build's file under this build's name (a deploy under way): start again.
+    if ((total && Number(total[1]) !== p.size) || bytes.length !== to - from) throw new Stale(p.url);
+    for (let at = 0; at < bytes.length; at += BLOCK) p.blocks.set((from + at) / BLOCK, bytes.subarray(at, at + BLOCK));
+    b.ranges = true;
+  } else if (status === 200) {
+    if (bytes.length !== p.size) throw new Stale(p.url);
+    p.whole = bytes;
+    p.blocks.clear();
+    b.ranges = false;
+  } else {
+    throw new Error(`${p.url}: ${status}`);
+  }
+}
+
+/** The module's `plenary.read`: copies `len` bytes of file `id` from `offset` into its memory
+ *  at `dest`, fetching the blocks not yet cached (each run of them in one range request). */
+function readPart(b, id, offset, len, dest) {
+  try {
+    const p = b.parts[id];
+    if (!p || offset + len > p.size) throw new Error(`read past the end of file ${id}`);
+    const first = Math.floor(offset / BLOCK), last = Math.floor((offset + len - 1) / BLOCK);
+    for (let i = first; i <= last && !p.whole; i++) {
+      if (p.blocks.has(i)) continue;
+      let end = i;
+      while (end + 1 <= last && !p.blocks.has(end + 1)) end++;
+      fetchSync(b, p, i * BLOCK, Math.min(p.size, (end + 1) * BLOCK));
+      i = end;
+    }
+    const into = new Uint8Array(b.x.memory.buffer, dest, len);
+    if (p.whole) {
+      into.set(p.whole.subarray(offset, offset + len));
+      return DONE;
+    }
+    for (let i = first; i <= last; i++) {
+      const block = p.blocks.get(i);
+      const start = Math.max(offset, i * BLOCK), end = Math.min(offset + len, (i + 1) * BLOCK);
+      into.set(block.subarray(start - i * BLOCK, end - i * BLOCK), start - offset);
+    }
+    return DONE;
+  } catch (e) {
+    // Thrown through the module, an error would leave it mid-call: it is said afterwards.
+    if (!b.readFailure) b.readFailure = e;
+    return FAILED;
+  }
+}
+
+/** Bytes [from, to) of `p`, by a synchronous range request. */
+function fetchSync(b, p, from, to) {
+  const xhr = new XMLHttpRequest();
+  xhr.open('GET', p.url, false);
+  xhr.withCredentials = true;
+  xhr.responseType = 'arraybuffer';
+  xhr.setRequestHeader('Range', `bytes=${from}-${to - 1}`);
+  xhr.send();
+  keep(b, p, from, to, xhr.status, new Uint8Array(xhr.response || new ArrayBuffer(0)),
+    xhr.getResponseHeader('Content-Range'));
+}
+
+/** Throws, once, what made a read of the module's fail during the last call. */
+function readFailed(b) {
+  const failure = b.readFailure;
+  b.readFailure = null;
+  if (failure) throw failure;
 }
 
 /** jieba's dictionary, gzipped as the build wrote it: only Chinese searches need it. */
@@ -190,20 +334,20 @@ async function open(b, languages) {
   if (b.opened === key) return;
   const x = await b.exports;
   const text = JSON.stringify(Object.assign({}, meta, { languages: open }));
-  if (x.add_file(...hand(x, encoder.encode('meta.json')), ...hand(x, encoder.encode(text))) !== DONE
-    || x.open() !== DONE) {
-    throw new Error(`the index does not open: ${out(x)}`);
+  if (x.add_file(...hand(x, encoder.encode('meta.json')), ...hand(x, encoder.encode(text))) !== DONE) {
+    throw new Error('meta.json: not taken');
   }
+  const code = x.open();
+  readFailed(b);
+  if (code !== DONE) throw new Error(`the index does not open: ${out(x)}`);
   b.opened = key;
   if (languages.some((code) => open.indexOf(code) < 0)) throw new Error('a language is missing');
 }
 
 async function search(request, retried) {
   const b = await current();
-  const languages = languagesFor(b, request.lang);
   try {
-    await ready(b, languages);
-    await open(b, languages);
+    return await searchIn(b, request);
   } catch (e) {
     // A file of another build: the manifest has changed since it was read; read it again.
     if (e instanceof Stale && !retried) {
@@ -212,11 +356,23 @@ async function search(request, retried) {
     }
     throw e;
   }
+}
+
+async function searchIn(b, request) {
+  const languages = languagesFor(b, request.lang);
+  await ready(b, languages);
+  await open(b, languages);
   const x = await b.exports;
-  let code = x.search(...hand(x, encoder.encode(JSON.stringify(request))));
+  const ask = () => {
+    const code = x.search(...hand(x, encoder.encode(JSON.stringify(request))));
+    // A read that failed would have left hits or an excerpt out: no answer rather than that.
+    readFailed(b);
+    return code;
+  };
+  let code = ask();
   if (code === NEEDS_ZH_DICT && b.manifest.zh_dict) {
     await loadDictionary(b);
-    code = x.search(...hand(x, encoder.encode(JSON.stringify(request))));
+    code = ask();
   }
   return { code: code === NEEDS_ZH_DICT ? FAILED : code, text: out(x) };
 }
