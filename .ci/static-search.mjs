@@ -231,8 +231,8 @@ async function fromTheHeader(context) {
   }
 }
 
-// The worker's block (search-worker.js): a file no larger is fetched whole.
-const BLOCK = 64 * 1024;
+// A file read in parts but no larger is fetched whole (search-worker.js).
+const WHOLE_BELOW = 64 * 1024;
 
 async function readInParts() {
   const manifest = JSON.parse(fs.readFileSync(path.join(opts.site, '_search/browser.json'), 'utf8'));
@@ -242,7 +242,7 @@ async function readInParts() {
   const partial = new Set();
   for (const [, language] of inParts) {
     for (const file of language.files) {
-      if (!(file.prefetch >= file.size) && file.size > BLOCK) partial.add(`${basePath}/_search/${file.path}`);
+      if (!(file.prefetch >= file.size) && file.size > WHOLE_BELOW) partial.add(`${basePath}/_search/${file.path}`);
     }
   }
   const log = fs.readFileSync(opts['ranges-log'], 'utf8').trim().split('\n').map((line) => JSON.parse(line));
