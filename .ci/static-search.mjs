@@ -231,8 +231,8 @@ async function fromTheHeader(context) {
   }
 }
 
-// A file read in parts but no larger is fetched whole (search-worker.js).
-const WHOLE_BELOW = 64 * 1024;
+// The worker's block (search-worker.js): a file no larger is fetched whole.
+const BLOCK = 16 * 1024;
 
 async function readInParts() {
   const manifest = JSON.parse(fs.readFileSync(path.join(opts.site, '_search/browser.json'), 'utf8'));
@@ -242,7 +242,7 @@ async function readInParts() {
   const partial = new Set();
   for (const [, language] of inParts) {
     for (const file of language.files) {
-      if (!(file.prefetch >= file.size) && file.size > WHOLE_BELOW) partial.add(`${basePath}/_search/${file.path}`);
+      if (!(file.prefetch >= file.size) && file.size > BLOCK) partial.add(`${basePath}/_search/${file.path}`);
     }
   }
   const log = fs.readFileSync(opts['ranges-log'], 'utf8').trim().split('\n').map((line) => JSON.parse(line));
@@ -254,8 +254,8 @@ async function readInParts() {
   const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
   const size = [...partial].reduce((sum, p) => sum + inParts.flatMap(([, l]) => l.files)
     .find((f) => `${basePath}/_search/${f.path}` === p).size, 0);
-  return `${inParts.map(([code]) => code).join(', ')} read in parts: ${ranges.length} range requests, `
-    + `${bytes} bytes of the ${size} of the ${partial.size} files read in parts; none fetched whole`;
+  return `${inParts.map(([code]) => code).join(', ')} read in parts: ${ranges.length} range requests `
+    + `(${bytes} bytes, over every page opened) for ${partial.size} files of ${size} bytes; none fetched whole`;
 }
 
 async function main() {

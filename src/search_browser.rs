@@ -208,7 +208,12 @@ mod tests {
     #[test]
     fn every_search_reads_the_term_dictionaries_fast_fields_norms_and_meta_whole() {
         let bytes = b"0123456789";
-        for name in ["en/meta.json", "en/a1.term", "en/a1.fast", "en/a1.fieldnorm"] {
+        for name in [
+            "en/meta.json",
+            "en/a1.term",
+            "en/a1.fast",
+            "en/a1.fieldnorm",
+        ] {
             assert_eq!(prefetch(name, bytes), Some(10), "{name}");
         }
         for name in ["en/a1.idx", "en/a1.pos", "en/a1.store", "en/a1.term.x"] {
@@ -226,8 +231,14 @@ mod tests {
         writer.finish().unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let head = prefetch("en/bodies.bin", &bytes).unwrap();
-        assert!(head > 12 && head < bytes.len() as u64, "{head} of {}", bytes.len());
-        let reader = crate::body_store::Reader::from_source(Box::new(bytes[..head as usize].to_vec()), "x").unwrap();
+        assert!(
+            head > 12 && head < bytes.len() as u64,
+            "{head} of {}",
+            bytes.len()
+        );
+        let reader =
+            crate::body_store::Reader::from_source(Box::new(bytes[..head as usize].to_vec()), "x")
+                .unwrap();
         assert_eq!(12 + reader.dictionary().len() as u64, head);
         assert_eq!(prefetch("en/bodies.bin", b"not a body store"), None);
     }

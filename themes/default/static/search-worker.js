@@ -26,8 +26,6 @@ const MANIFEST_FORMAT = 1;
 // 16 KiB holds most such reads and costs about a tenth of a round trip at 10 Mbit/s, where
 // 64 KiB blocks fetched four times the bytes for hardly fewer requests.
 const BLOCK = 16 * 1024;
-// A file read in parts but no larger than this is fetched whole at once.
-const WHOLE_BELOW = 64 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -196,8 +194,8 @@ function part(b, file) {
  *  it when that is most of it or it fits in a block, else the blocks of its head. */
 function prefetch(b, file) {
   const p = part(b, file);
-  if (p.whole || (!file.prefetch && file.size > WHOLE_BELOW)) return Promise.resolve();
-  if (file.prefetch >= file.size || file.size <= WHOLE_BELOW) return fetchWhole(b, p);
+  if (p.whole || (!file.prefetch && file.size > BLOCK)) return Promise.resolve();
+  if (file.prefetch >= file.size || file.size <= BLOCK) return fetchWhole(b, p);
   if (!p.prefetching) {
     p.prefetching = (async () => {
       const end = Math.min(file.size, Math.ceil(file.prefetch / BLOCK) * BLOCK);
