@@ -5,7 +5,7 @@
 //
 //   node bench/static-search.mjs --config FILE [--rounds N] [--out FILE.jsonl]
 //
-// FILE is JSON: {profiles: [{name, latency_ms, mbit}], sites: [{name, kind, url, dir, queries}]}
+// FILE is JSON: {profiles: [{name, latency_ms, mbit, rounds (at most; optional)}], sites: [{name, kind, url, dir, queries}]}
 // kind: `plenary` (its /search/ page, the worker and the module) or `pagefind` (the page
 // bench/static-search.sh writes into Hugo's output, using Pagefind's JS API); url: the search
 // page; dir: the folder served (to read the fetched files' sizes compressed); queries: two.
@@ -327,6 +327,7 @@ async function main() {
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const profile of config.profiles) {
+        if (profile.rounds && round > profile.rounds) continue;
         const sites = round % 2 ? config.sites : [...config.sites].reverse();
         for (const site of sites) {
           const rs = await visit(browser, site, profile);
