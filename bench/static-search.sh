@@ -28,6 +28,8 @@
 #   PLENARY_BIN=PATH    use this binary instead of `cargo build --release`
 #   CHROMIUM=PATH       the browser (default /usr/bin/chromium; Debian's `chromium` installed if
 #                       missing), driven by .ci's playwright-core (npm ci in .ci/ if missing)
+#   COMPRESS=1          serve with bench/brotli-server.mjs instead, which sends the search files
+#                       and scripts brotli-compressed, as hosts and CDNs that compress do
 #   KEEP=1              keep sites, config and the per-visit records in BENCH_DIR afterwards
 set -euo pipefail
 
@@ -58,6 +60,7 @@ fi
 start_run static-search-run
 echo "== Plenary search on a static host, against Pagefind"
 print_machine
+echo "server: $([ "${COMPRESS:-0}" = 1 ] && echo "bench/brotli-server.mjs (brotli)" || echo "python3 -m http.server (no compression)")"
 echo "corpus: $works works, seed $SEED; rounds: $ROUNDS (slow profile: at most $SLOW_ROUNDS); profiles: $PROFILES; sites: $SITES"
 
 # ---- tools ----
