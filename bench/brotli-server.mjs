@@ -1,7 +1,7 @@
 // A static server that compresses as hosts and CDNs do, for bench/static-search.sh's
 // COMPRESS=1: every file it may send compressed is brotli-compressed (quality 11, 5 for the
-// index's files over 1 MiB) before it
-// starts serving, and sent with `Content-Encoding: br` to browsers that accept it. Files
+// index's files over 1 MiB) before it starts serving, and sent with `Content-Encoding: br` to
+// browsers that accept it. Files
 // already compressed (gzip, images, Pagefind's chunks) go as they are. Otherwise like
 // `python3 -m http.server`: a folder without a slash is redirected to it, a folder gives its
 // index.html (no listings: 404), no range requests. Prints python's first line once ready.
