@@ -211,21 +211,26 @@ setup_pagefind() {
 }
 
 # serve_static DIR: serves DIR with `python3 -m http.server` on a port the kernel picks (as a
-# plain static host: no compression, no range requests), or with COMPRESS=1 with
-# bench/brotli-server.mjs (the same, brotli-compressed); sets `url` (http://127.0.0.1:PORT).
+# plain static host: no compression, no range requests), with COMPRESS=1 with
+# bench/brotli-server.mjs (the same, brotli-compressed), or with RANGES=1 with
+# .ci/static-server.mjs (no compression, range requests answered, as most hosts and CDNs do);
+# sets `url` (http://127.0.0.1:PORT).
 # The server is stopped by stop_run.
 serve_static() {
   local dir="$1" log port=""
   log="$(mktemp "$BENCH_DIR/http-server.XXXXXX")"
   if [ "${COMPRESS:-0}" = 1 ]; then
     node "$root/bench/brotli-server.mjs" "$dir" >"$log" 2>&1 &
+  elif [ "${RANGES:-0}" = 1 ]; then
+    node "$root/.ci/static-server.mjs" --dir "$dir" >"$log" 2>&1 &
   else
     python3 -u -m http.server --bind 127.0.0.1 --directory "$dir" 0 >"$log" 2>&1 &
   fi
   static_server_pids+=("$!")
   # The brotli server compresses everything first (about a minute for 2000 works).
   for _ in $(seq 1 3000); do
-    port="$(sed -n 's|^Serving HTTP on [0-9.]* port \([0-9]*\).*|\1|p' "$log" | head -n1)"
+    port="$(sed -n -e 's|^Serving HTTP on [0-9.]* port \([0-9]*\).*|\1|p' \
+      -e 's|^serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" | head -n1)"
     [ -n "$port" ] && break
     sleep 0.1
   done

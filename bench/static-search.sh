@@ -30,6 +30,9 @@
 #                       missing), driven by .ci's playwright-core (npm ci in .ci/ if missing)
 #   COMPRESS=1          serve with bench/brotli-server.mjs instead, which sends the search files
 #                       and scripts brotli-compressed, as hosts and CDNs that compress do
+#   RANGES=1            serve with .ci/static-server.mjs instead, which answers range requests
+#                       (python's http.server does not), so that Plenary reads large languages
+#                       in parts
 #   KEEP=1              keep sites, config and the per-visit records in BENCH_DIR afterwards
 set -euo pipefail
 
@@ -60,7 +63,13 @@ fi
 start_run static-search-run
 echo "== Plenary search on a static host, against Pagefind"
 print_machine
-echo "server: $([ "${COMPRESS:-0}" = 1 ] && echo "bench/brotli-server.mjs (brotli)" || echo "python3 -m http.server (no compression)")"
+if [ "${COMPRESS:-0}" = 1 ]; then
+  echo "server: bench/brotli-server.mjs (brotli)"
+elif [ "${RANGES:-0}" = 1 ]; then
+  echo "server: .ci/static-server.mjs (range requests, no compression)"
+else
+  echo "server: python3 -m http.server (no compression, no range requests)"
+fi
 echo "corpus: $works works, seed $SEED; rounds: $ROUNDS (slow profile: at most $SLOW_ROUNDS); profiles: $PROFILES; sites: $SITES"
 
 # ---- tools ----
