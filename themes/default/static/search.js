@@ -334,6 +334,9 @@
       const response = await fetch(`${api}?q=&lang=${encodeURIComponent(pageLang)}&per_page=1`, {
         headers: { Accept: 'application/json' },
         credentials: 'same-origin',
+        // The API answers at once; a static host redirects the folder `_search` to
+        // `_search/`, which is answer enough: not following it saves a round trip.
+        redirect: 'manual',
       });
       const type = response.headers.get('Content-Type') || '';
       if (!response.ok || type.indexOf('json') < 0) return false;
