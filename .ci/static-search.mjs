@@ -2,7 +2,7 @@
 // headless Chromium: the page searches in its worker with the WebAssembly module, and must
 // show what `plenary search --json` answers for the same query (the same pages, in the same
 // order), in English, Arabic (right to left), Chinese and all languages, with facets, paging
-// and the keyboard, at 390 and 1280 px. .ci/check-static-search builds the sites and serves them.
+// and the keyboard, at 320, 390 and 1280 px. .ci/check-static-search builds the sites and serves them.
 //
 //   node .ci/static-search.mjs --base http://127.0.0.1:PORT/[PATH/] --plenary BIN --site DIR
 //     [--shots DIR] [--ranges-log FILE]
@@ -192,7 +192,7 @@ async function facetsPagingKeyboard(context) {
 async function widths(context) {
   const done = [];
   for (const [path, query] of [['search/', 'internet governance'], ['ar/search/', 'الإنترنت']]) {
-    for (const width of [390, 1280]) {
+    for (const width of [320, 390, 1280]) {
       const { page } = await openSearch(context, path, width);
       try {
         await type(page, query);
@@ -203,7 +203,7 @@ async function widths(context) {
         expect(dir === (path.startsWith('ar/') ? 'rtl' : 'ltr'), `${path}: the hits read ${dir}`);
         if (opts.shots) {
           const name = `${opts.shots}/${path.startsWith('ar/') ? 'ar' : 'en'}-${width}${basePath ? '-subpath' : ''}.png`;
-          // At 390 px the results are below the form: the whole page.
+          // At 320 and 390 px the results are below the form: the whole page.
           await page.screenshot({ path: name, fullPage: width < 600 });
         }
         done.push(`${path} ${width}`);
@@ -269,7 +269,7 @@ async function main() {
     ['2 the CLI\'s answers', () => queries(context)],
     ['3 paging, facets, keyboard', () => facetsPagingKeyboard(context)],
     ['4 from the header', () => fromTheHeader(context)],
-    ['5 390 and 1280 px', () => widths(context)],
+    ['5 320, 390 and 1280 px', () => widths(context)],
   ];
   if (opts['ranges-log']) checks.push(['6 read in parts', () => readInParts()]);
   return runChecks('static-search', checks, watched, browser);
