@@ -90,13 +90,16 @@ function percentile(sorted, p) {
 
 // The module's answers to `requests`, compared with the CLI's `answers`: the index's files
 // handed over whole, or (`lazily`) each language's read in parts through the module's
-// `plenary.read`, as the page's worker reads a large language by range requests.
+// `plenary.read`, as the page's worker reads a large language by range requests: each search
+// from a first visit's cache (what the manifest says to fetch beforehand), the module reading
+// ahead first as the worker has it do; the search itself must then want no block not fetched.
 async function throughModule(publicDir, requests, answers, lazily) {
   const how = lazily ? 'read lazily' : 'whole files';
   let started = performance.now();
   const module = await SearchModule.load(options.module);
   const loaded = performance.now() - started;
   const bytes = module.addFolder(path.join(publicDir, '_search'), { lazily });
+  if (lazily) module.useBlocks(path.join(publicDir, '_search'));
   module.setZhDict(dictionary);
   started = performance.now();
   module.open();
@@ -106,11 +109,24 @@ async function throughModule(publicDir, requests, answers, lazily) {
   let same = 0;
   const times = [];
   const differences = [];
+  // Lazily: how many requests read ahead in 0, 1, 2 ... rounds; those whose search still
+  // wanted blocks not read ahead.
+  const rounds = [];
+  const unread = [];
   requests.forEach((request, i) => {
     const { kind, ...fields } = request;
     const t = performance.now();
+    if (lazily) {
+      module.forgetBlocks();
+      const fetchedBefore = module.reads.fetched;
+      const round = module.readAhead(fields);
+      rounds[round] = (rounds[round] || 0) + 1;
+      if (module.reads.fetched !== fetchedBefore) throw new Error('read_ahead read past the blocks it was given');
+    }
+    const fetchedBefore = module.reads.fetched;
     const { code, text } = module.search(fields);
     times.push(performance.now() - t);
+    if (module.reads.fetched !== fetchedBefore) unread.push(i);
     const got = code === DONE ? text : code === INVALID ? `error: ${text}\n` : `module code ${code}: ${text}`;
     if (got === answers[i]) same++;
     else differences.push({ i, kind, request: fields, native: answers[i], module: got });
@@ -128,6 +144,15 @@ async function throughModule(publicDir, requests, answers, lazily) {
   if (lazily && module.reads.count === 0) {
     console.log('  FAIL: nothing was read through plenary.read');
     return { same: 0, times };
+  }
+  if (lazily) {
+    const histogram = Array.from(rounds, (n, round) => `${n || 0} in ${round}`).join(', ');
+    console.log(`  read ahead from a first visit's cache: requests by rounds of fetching: ${histogram}; searches that still wanted a block: ${unread.length}`);
+    if (unread.length) {
+      for (const i of unread.slice(0, 10)) console.log(`  NOT READ AHEAD #${i} ${JSON.stringify(requests[i])}`);
+      console.log('  FAIL: a search read blocks that reading ahead had not');
+      return { same: 0, times };
+    }
   }
   return { same, times };
 }

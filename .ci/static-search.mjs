@@ -234,6 +234,8 @@ async function fromTheHeader(context) {
 // The worker's block (search-worker.js): a file no larger is fetched whole.
 const BLOCK = 16 * 1024;
 
+const unforeseen = [];
+
 async function readInParts() {
   const manifest = JSON.parse(fs.readFileSync(path.join(opts.site, '_search/browser.json'), 'utf8'));
   const inParts = Object.entries(manifest.languages).filter(([, l]) => l.bytes > manifest.range_reads_above);
@@ -254,8 +256,11 @@ async function readInParts() {
   const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
   const size = [...partial].reduce((sum, p) => sum + inParts.flatMap(([, l]) => l.files)
     .find((f) => `${basePath}/_search/${f.path}` === p).size, 0);
+  // Every read a search made was read ahead, and fetched with the others of its round.
+  expect(unforeseen.length === 0, `read one at a time: ${unforeseen.slice(0, 10).join(', ')}`);
   return `${inParts.map(([code]) => code).join(', ')} read in parts: ${ranges.length} range requests `
-    + `(${bytes} bytes, over every page opened) for ${partial.size} files of ${size} bytes; none fetched whole`;
+    + `(${bytes} bytes, over every page opened) for ${partial.size} files of ${size} bytes; none fetched `
+    + 'whole, none read one at a time';
 }
 
 async function main() {
@@ -264,6 +269,11 @@ async function main() {
   console.log(`static-search: Chromium ${browser.version()} against ${base.href}`);
   const context = await browser.newContext();
   const watched = await watchContext(context, base.host);
+  // The worker's synchronous range requests (XMLHttpRequest): a read of the module's that
+  // reading ahead did not foresee.
+  context.on('request', (r) => {
+    if (r.resourceType() === 'xhr' && new URL(r.url()).pathname.includes('/_search/')) unforeseen.push(r.url());
+  });
   const checks = [
     ['1 nothing before searching', () => nothingBeforeSearching(context)],
     ['2 the CLI\'s answers', () => queries(context)],

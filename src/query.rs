@@ -166,10 +166,79 @@ impl Searcher {
     }
 
     pub fn search(&self, request: &Request) -> Result<Response, Invalid> {
-        let languages: Vec<&str> = if request.lang == "all" {
-            self.languages().collect()
+        let asked = self.check(request)?;
+        let mut ranked = self.rank(&asked, &request.filters);
+        let shown: Vec<_> = ranked.shown(&asked).collect();
+        let mut hits = Vec::new();
+        for (score, which, address) in shown {
+            hits.extend(ranked.searched[which].hit(score, address));
+        }
+        Ok(Response {
+            query: asked.query_text,
+            lang: request.lang.clone(),
+            total: ranked.total,
+            page: asked.page,
+            per_page: asked.per_page,
+            hits,
+            facets: ranked.facets,
+        })
+    }
+
+    /// Reads what `search` would read for `request`, every read that does not wait on another
+    /// that failed, and answers nothing: for an index read over the network, where each read
+    /// is a round trip. A source that fails the reads it does not have yet learns all of them
+    /// at once, fetches them together, and calls this again until nothing fails (at most
+    /// three rounds: the postings of the query's terms; the stored fields of the results
+    /// shown; their bodies); `search` then reads only what it has.
+    pub fn read_ahead(&self, request: &Request) -> Result<(), Invalid> {
+        let asked = self.check(request)?;
+        let mut complete = true;
+        for lang in &asked.languages {
+            let index = &self.indexes[lang.as_str()];
+            let mut analyzer = PooledAnalyzer::take(lang);
+            let Some(query) = build_query(
+                &asked.parsed,
+                &index.fields,
+                analyzer.get(),
+                lang,
+                &request.filters,
+            ) else {
+                continue;
+            };
+            let mut terms = Vec::new();
+            query.query_terms(&mut |term, positions| terms.push((term.clone(), positions)));
+            // What an excerpt reads: where the words are in the body.
+            let marks = mark_terms(&asked.parsed, analyzer.get(), lang);
+            terms.extend(
+                marks
+                    .terms
+                    .iter()
+                    .map(|term| (Term::from_field_text(index.fields.body, term), true)),
+            );
+            let prefix = prefix_searched(&asked.parsed, lang);
+            let ranges = prefix.map(|prefix| {
+                searched_fields(&index.fields).map(|(field, _)| prefix_range(field, &prefix))
+            });
+            let searcher = index.reader.searcher();
+            complete &= read_postings(&searcher, &terms, ranges.iter().flatten());
+        }
+        // The ranking reads only postings and columns: what the results are depends on them.
+        if !complete {
+            return Ok(());
+        }
+        let ranked = self.rank(&asked, &request.filters);
+        for (_, which, address) in ranked.shown(&asked) {
+            ranked.searched[which].read_hit(address);
+        }
+        Ok(())
+    }
+
+    /// The request's languages, page and words, or what is wrong with it.
+    fn check(&self, request: &Request) -> Result<Asked, Invalid> {
+        let languages: Vec<String> = if request.lang == "all" {
+            self.languages().map(str::to_string).collect()
         } else if self.indexes.contains_key(&request.lang) {
-            vec![request.lang.as_str()]
+            vec![request.lang.clone()]
         } else {
             return Err(Invalid(format!(
                 "unknown language `{}`; the site has: all, {}",
@@ -201,27 +270,35 @@ impl Searcher {
             )));
         }
         let query_text: String = request.query.chars().take(MAX_QUERY_CHARS).collect();
-        let wanted = page * per_page;
         let parsed = parse(&query_text);
-        // Each language's best `wanted` pages are merged, and only the pages shown are read
-        // from the store and given an excerpt.
-        let mut searched: Vec<Searched> = Vec::new();
-        let mut found: Vec<(f32, usize, DocAddress)> = Vec::new();
-        let mut total = 0;
-        let mut facets: BTreeMap<String, BTreeMap<String, u64>> = FACETS
-            .iter()
-            .map(|name| (name.to_string(), BTreeMap::new()))
-            .collect();
-        for lang in languages {
-            let index = &self.indexes[lang];
+        Ok(Asked {
+            languages,
+            query_text,
+            parsed,
+            page,
+            per_page,
+        })
+    }
+
+    /// Each language's best pages up to the page asked for, merged; with the total and the
+    /// facet counts.
+    fn rank(&self, asked: &Asked, filters: &[(String, String)]) -> Ranked<'_> {
+        let wanted = asked.page * asked.per_page;
+        let mut ranked = Ranked {
+            searched: Vec::new(),
+            found: Vec::new(),
+            total: 0,
+            facets: FACETS
+                .iter()
+                .map(|name| (name.to_string(), BTreeMap::new()))
+                .collect(),
+        };
+        for lang in &asked.languages {
+            let index = &self.indexes[lang.as_str()];
             let mut analyzer = PooledAnalyzer::take(lang);
-            let Some(query) = build_query(
-                &parsed,
-                &index.fields,
-                analyzer.get(),
-                lang,
-                &request.filters,
-            ) else {
+            let Some(query) =
+                build_query(&asked.parsed, &index.fields, analyzer.get(), lang, filters)
+            else {
                 continue;
             };
             let searcher = index.reader.searcher();
@@ -233,45 +310,110 @@ impl Searcher {
             let Ok((top, count, counts)) = searcher.search(&query, &collectors) else {
                 continue;
             };
-            total += count;
+            ranked.total += count;
             for (name, values) in counts {
-                let entry = facets.entry(name).or_default();
+                let entry = ranked.facets.entry(name).or_default();
                 for (value, n) in values {
                     *entry.entry(value).or_default() += n;
                 }
             }
-            let marks = mark_terms(&parsed, analyzer.get(), lang);
-            let which = searched.len();
-            found.extend(
+            let marks = mark_terms(&asked.parsed, analyzer.get(), lang);
+            let which = ranked.searched.len();
+            ranked.found.extend(
                 top.into_iter()
                     .map(|(score, address)| (score, which, address)),
             );
-            searched.push(Searched {
+            ranked.searched.push(Searched {
                 index,
                 searcher,
                 analyzer,
                 marks,
             });
         }
-        found.sort_by(|a, b| {
+        ranked.found.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
                 .then_with(|| (a.1, a.2).cmp(&(b.1, b.2)))
         });
-        let mut hits = Vec::new();
-        for (score, which, address) in found.into_iter().skip((page - 1) * per_page).take(per_page)
-        {
-            hits.extend(searched[which].hit(score, address));
-        }
-        Ok(Response {
-            query: query_text,
-            lang: request.lang.clone(),
-            total,
-            page,
-            per_page,
-            hits,
-            facets,
-        })
+        ranked
     }
+}
+
+/// A request, checked.
+struct Asked {
+    languages: Vec<String>,
+    query_text: String,
+    parsed: Parsed,
+    page: usize,
+    per_page: usize,
+}
+
+/// The pages found for a request, best first: (score, which of `searched`, page).
+struct Ranked<'a> {
+    searched: Vec<Searched<'a>>,
+    found: Vec<(f32, usize, DocAddress)>,
+    total: usize,
+    facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl Ranked<'_> {
+    /// The results on the page asked for.
+    fn shown(&self, asked: &Asked) -> impl Iterator<Item = (f32, usize, DocAddress)> + use<'_> {
+        self.found
+            .iter()
+            .copied()
+            .skip((asked.page - 1) * asked.per_page)
+            .take(asked.per_page)
+    }
+}
+
+/// Reads the postings of `terms` (with their positions where asked) and of the terms in
+/// `ranges`, in every segment, each read on its own: false if any failed.
+fn read_postings<'t>(
+    searcher: &tantivy::Searcher,
+    terms: &[(Term, bool)],
+    ranges: impl Iterator<Item = &'t (Term, Term)> + Clone,
+) -> bool {
+    let mut complete = true;
+    for segment in searcher.segment_readers() {
+        for (term, positions) in terms {
+            let Ok(inverted) = segment.inverted_index(term.field()) else {
+                complete = false;
+                continue;
+            };
+            let option = if *positions {
+                IndexRecordOption::WithFreqsAndPositions
+            } else {
+                IndexRecordOption::WithFreqs
+            };
+            complete &= match inverted.get_term_info(term) {
+                Ok(Some(info)) => inverted.read_postings_from_terminfo(&info, option).is_ok(),
+                Ok(None) => true,
+                Err(_) => false,
+            };
+        }
+        for (lower, upper) in ranges.clone() {
+            let Ok(inverted) = segment.inverted_index(lower.field()) else {
+                complete = false;
+                continue;
+            };
+            let stream = inverted
+                .terms()
+                .range()
+                .ge(lower.serialized_value_bytes())
+                .le(upper.serialized_value_bytes())
+                .into_stream();
+            let Ok(mut stream) = stream else {
+                complete = false;
+                continue;
+            };
+            while stream.advance() {
+                complete &= inverted
+                    .read_block_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
+                    .is_ok();
+            }
+        }
+    }
+    complete
 }
 
 /// The last page of results that can be asked for with `per_page` results a page.
@@ -290,10 +432,7 @@ struct Searched<'a> {
 impl Searched<'_> {
     /// The result for a hit: its stored fields and an excerpt of its body.
     fn hit(&mut self, score: f32, address: DocAddress) -> Option<Hit> {
-        let fields = &self.index.fields;
-        let document = self.searcher.doc::<TantivyDocument>(address).ok()?;
-        let stored = document.get_first(fields.stored)?.as_str()?;
-        let doc = serde_json::from_str::<SearchDoc>(stored).ok()?;
+        let doc = self.stored(address)?;
         let body = doc.stored_body.and_then(|at| self.index.bodies.body(at));
         let in_body = self.terms_in_body(address);
         let excerpt = excerpt(
@@ -316,6 +455,20 @@ impl Searched<'_> {
             source: doc.source,
             site: doc.site,
         })
+    }
+
+    /// A page's stored fields.
+    fn stored(&self, address: DocAddress) -> Option<SearchDoc<'static>> {
+        let document = self.searcher.doc::<TantivyDocument>(address).ok()?;
+        let stored = document.get_first(self.index.fields.stored)?.as_str()?;
+        serde_json::from_str::<SearchDoc>(stored).ok()
+    }
+
+    /// Reads what `hit` reads: the page's stored fields, then its body.
+    fn read_hit(&self, address: DocAddress) {
+        if let Some(at) = self.stored(address).and_then(|doc| doc.stored_body) {
+            self.index.bodies.body(at);
+        }
     }
 
     /// Where the searched terms are in the page's body, from the index's postings:
@@ -438,12 +591,8 @@ fn build_query(
     lang: &str,
     filters: &[(String, String)],
 ) -> Option<Box<dyn Query>> {
-    let searched = [
-        (fields.title, TITLE_BOOST),
-        (fields.description, 1.5),
-        (fields.headings, 1.5),
-        (fields.body, 1.0),
-    ];
+    let searched = searched_fields(fields);
+    let prefix = prefix_searched(parsed, lang);
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (i, word) in parsed.words.iter().enumerate() {
@@ -461,23 +610,13 @@ fn build_query(
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
             }
             let is_last = i + 1 == parsed.words.len();
-            if is_last && parsed.last_is_prefix {
-                if let Some(prefix) = prefix_of(word, lang) {
-                    // The terms from the prefix up to the prefix followed by the last
-                    // character there is: every term that starts with it. A range of the
-                    // term dictionary, with no automaton to build.
-                    let q = RangeQuery::new(
-                        Bound::Included(Term::from_field_text(field, &prefix)),
-                        Bound::Included(Term::from_field_text(
-                            field,
-                            &format!("{prefix}{}", char::MAX),
-                        )),
-                    );
-                    alternatives.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(q), boost * 0.5)),
-                    ));
-                }
+            if let Some(prefix) = prefix.as_ref().filter(|_| is_last) {
+                let (lower, upper) = prefix_range(field, prefix);
+                let q = RangeQuery::new(Bound::Included(lower), Bound::Included(upper));
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), boost * 0.5)),
+                ));
             }
         }
         let word_query: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
@@ -537,6 +676,32 @@ fn build_query(
         }
     }
     Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The fields a query searches, with how much a match in each counts.
+fn searched_fields(fields: &Fields) -> [(tantivy::schema::Field, f32); 4] {
+    [
+        (fields.title, TITLE_BOOST),
+        (fields.description, 1.5),
+        (fields.headings, 1.5),
+        (fields.body, 1.0),
+    ]
+}
+
+/// The start of the last word that terms may begin with, when it may be unfinished.
+fn prefix_searched(parsed: &Parsed, lang: &str) -> Option<String> {
+    let last = parsed.words.last().filter(|_| parsed.last_is_prefix)?;
+    prefix_of(last, lang)
+}
+
+/// The terms from the prefix up to the prefix followed by the last character there is: every
+/// term of `field` that starts with it. A range of the term dictionary, with no automaton to
+/// build.
+fn prefix_range(field: tantivy::schema::Field, prefix: &str) -> (Term, Term) {
+    (
+        Term::from_field_text(field, prefix),
+        Term::from_field_text(field, &format!("{prefix}{}", char::MAX)),
+    )
 }
 
 /// The normalised start of a word that terms must begin with to match it as a prefix: two

@@ -10,10 +10,18 @@
 //! `build`, a hash of every file's, tells one build's index from another's.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::Context as _;
 use serde::Serialize;
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes, WatchCallback, WatchHandle,
+    WritePtr,
+};
+use tantivy::{Directory, HasLen};
 
 use crate::search::schema::SEARCH_DIR;
 
@@ -69,6 +77,11 @@ struct IndexFile {
     /// fetch before the first search when the language is read in parts.
     #[serde(skip_serializing_if = "Option::is_none")]
     prefetch: Option<u64>,
+    /// How many bytes from its end opening the index reads (tantivy's footers: the tables of
+    /// its composite files, the document store's index): fetched with the head, so that
+    /// opening a language read in parts waits on no request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tail: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -147,9 +160,15 @@ fn language(root: &Path, lang: &str, hashes: &mut Vec<String>) -> anyhow::Result
         }
     }
     names.sort();
+    let tails = opening_reads(&dir)
+        .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
     let files = names
         .iter()
-        .map(|name| index_file(root, &format!("{lang}/{name}"), hashes))
+        .map(|name| {
+            let mut file = index_file(root, &format!("{lang}/{name}"), hashes)?;
+            file.tail = tails.get(name).copied().filter(|&tail| tail > 0);
+            Ok(file)
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Language {
         bytes: files.iter().map(|f| f.size).sum(),
@@ -168,6 +187,7 @@ fn index_file(root: &Path, rel: &str, hashes: &mut Vec<String>) -> anyhow::Resul
         url: format!("{rel}?v={hash}"),
         size: bytes.len() as u64,
         prefetch: prefetch(rel, &bytes),
+        tail: None,
     })
 }
 
@@ -184,6 +204,99 @@ fn prefetch(rel: &str, bytes: &[u8]) -> Option<u64> {
         return crate::body_store::head_len(bytes).map(|len| len as u64);
     }
     None
+}
+
+/// For each file of the index in `dir`, by name, how many bytes from its end opening the index
+/// for searching reads: found by opening it, through a directory that notes each read. (What
+/// tantivy reads at opening is its own business; asking it keeps this true across versions.)
+fn opening_reads(dir: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
+    let reads = Arc::new(Mutex::new(BTreeMap::new()));
+    let directory = Noting {
+        inner: MmapDirectory::open(dir)?,
+        reads: Arc::clone(&reads),
+    };
+    let index = tantivy::Index::open(directory)?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
+    drop(reader.searcher());
+    let reads = reads.lock().unwrap_or_else(PoisonError::into_inner);
+    Ok(reads.clone())
+}
+
+/// A directory that notes, for each file read through it, how far from the end its reads
+/// reach back.
+#[derive(Clone, Debug)]
+struct Noting {
+    inner: MmapDirectory,
+    reads: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+#[derive(Debug)]
+struct NotingHandle {
+    name: String,
+    inner: Arc<dyn FileHandle>,
+    reads: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+impl HasLen for NotingHandle {
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+impl FileHandle for NotingHandle {
+    fn read_bytes(&self, range: Range<usize>) -> std::io::Result<OwnedBytes> {
+        let from_end = self.inner.len().saturating_sub(range.start) as u64;
+        let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
+        let tail = reads.entry(self.name.clone()).or_default();
+        *tail = (*tail).max(from_end);
+        drop(reads);
+        self.inner.read_bytes(range)
+    }
+}
+
+impl Directory for Noting {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        Ok(Arc::new(NotingHandle {
+            name: path.to_string_lossy().into_owned(),
+            inner: self.inner.get_file_handle(path)?,
+            reads: Arc::clone(&self.reads),
+        }))
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.inner.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.inner.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.inner.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.inner.sync_directory()
+    }
+
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.inner.watch(callback)
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        self.inner.acquire_lock(lock)
+    }
 }
 
 /// FNV-1a, 64 bits: stable across builds, machines and versions of Rust. The hashes tell

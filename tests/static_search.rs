@@ -221,3 +221,56 @@ fn the_search_page_names_the_manifest_and_the_worker_under_the_site_s_path() {
     }
     assert!(out.join("search-worker.js").is_file());
 }
+
+/// A language's index as a browser that reads it in parts has it before the first search:
+/// each file's head (`prefetch`) and tail (`tail`) as the manifest lists them, zeros elsewhere.
+fn prefetched_only(out: &Path, manifest: &Value, lang: &str, tails: bool) -> tantivy::Index {
+    let directory = tantivy::directory::RamDirectory::create();
+    for file in manifest["languages"][lang]["files"].as_array().unwrap() {
+        let path = file["path"].as_str().unwrap();
+        let mut bytes = std::fs::read(out.join("_search").join(path)).unwrap();
+        let size = bytes.len();
+        let head = file["prefetch"].as_u64().unwrap_or(0) as usize;
+        let tail = if tails {
+            file["tail"].as_u64().unwrap_or(0) as usize
+        } else {
+            0
+        };
+        let end = size - tail.min(size);
+        if head < end {
+            bytes[head..end].fill(0);
+        }
+        let name = path.strip_prefix(&format!("{lang}/")).unwrap();
+        tantivy::Directory::atomic_write(&directory, Path::new(name), &bytes).unwrap();
+    }
+    tantivy::Index::open(directory).unwrap()
+}
+
+/// A browser that reads a large language in parts fetches, before the first search, the
+/// heads and tails the manifest lists, in parallel: opening the index must then read nothing
+/// else (each other read would be a round trip of its own).
+#[test]
+fn opening_a_language_reads_only_the_heads_and_tails_the_manifest_lists() {
+    let site = common::fixture_copy("basic");
+    let out = build(site.path());
+    let manifest = manifest(&out);
+    for lang in ["en", "ar"] {
+        let opened = prefetched_only(&out, &manifest, lang, true)
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map(|reader: tantivy::IndexReader| reader.searcher().num_docs());
+        assert!(
+            matches!(opened, Ok(n) if n > 0),
+            "{lang}: {:?}",
+            opened.err()
+        );
+        // Without the tails, opening reads footers the browser would not have.
+        let opened = prefetched_only(&out, &manifest, lang, false)
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map(|_: tantivy::IndexReader| ());
+        assert!(opened.is_err(), "{lang} opened without its tails");
+    }
+}

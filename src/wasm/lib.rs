@@ -22,6 +22,10 @@
 //!   (anything else: they could not be had). Reads come while `open` or `search` runs.
 //! - `set_zh_dict(bytes)`: jieba's dictionary (its `dict.txt`), needed to search Chinese.
 //! - `open()`: opens the files added so far; 0, or 1 with the error in the output.
+//! - `read_ahead(request)`: reads what `search` will read for the request, as far as it can
+//!   without waiting on a read that failed; answers as `search` does, with no JSON. A caller
+//!   that reads in parts fails the reads it has not fetched yet, fetches them together, and
+//!   calls again until none fails: a few round trips rather than one a read.
 //! - `search(request)`: the request as JSON, `{"q", "lang", "filters": [[facet, value]],
 //!   "page", "per_page"}` (as `/_search` takes them; all may be left out: `lang` is then
 //!   `all`, `page` 1, `per_page` 10). Answers 0 with the JSON `plenary search --json` prints;
@@ -195,24 +199,10 @@ pub extern "C" fn open() -> i32 {
 pub unsafe extern "C" fn search(request_ptr: *mut u8, request_len: usize) -> i32 {
     let request = taken(request_ptr, request_len);
     STATE.with_borrow_mut(|state| {
-        let Some(searcher) = &state.searcher else {
-            return answer(state, FAILED, "the index is not open".to_string());
+        let (searcher, request) = match asked(state, &request) {
+            Ok(asked) => asked,
+            Err((code, message)) => return answer(state, code, message),
         };
-        let request: SearchRequest = match serde_json::from_slice(&request) {
-            Ok(request) => request,
-            Err(e) => return answer(state, FAILED, format!("the request is not one: {e}")),
-        };
-        let request = Request {
-            query: request.q,
-            lang: request.lang,
-            filters: request.filters,
-            page: request.page,
-            per_page: request.per_page,
-        };
-        if needs_chinese(searcher, &request.lang) && analysis::ZH_DICTIONARY.get().is_none() {
-            let message = "searching Chinese needs jieba's dictionary: `set_zh_dict`";
-            return answer(state, NEEDS_ZH_DICT, message.to_string());
-        }
         match searcher.search(&request) {
             // As `plenary search --json` prints it.
             Ok(response) => match serde_json::to_string_pretty(&response) {
@@ -222,6 +212,49 @@ pub unsafe extern "C" fn search(request_ptr: *mut u8, request_len: usize) -> i32
             Err(Invalid(message)) => answer(state, INVALID, message),
         }
     })
+}
+
+/// Reads what `search` would read for the same request, each read that does not wait on
+/// another that failed (`Searcher::read_ahead`), and answers nothing but the codes `search`
+/// has: the caller fails the reads it has not fetched yet, fetches them all together, and
+/// calls again until no read fails; `search` then finds everything it reads.
+///
+/// # Safety
+/// The buffer comes from `alloc`, filled; it is the module's from now on.
+#[no_mangle]
+pub unsafe extern "C" fn read_ahead(request_ptr: *mut u8, request_len: usize) -> i32 {
+    let request = taken(request_ptr, request_len);
+    STATE.with_borrow_mut(|state| {
+        let (searcher, request) = match asked(state, &request) {
+            Ok(asked) => asked,
+            Err((code, message)) => return answer(state, code, message),
+        };
+        match searcher.read_ahead(&request) {
+            Ok(()) => answer(state, DONE, String::new()),
+            Err(Invalid(message)) => answer(state, INVALID, message),
+        }
+    })
+}
+
+/// The open searcher and the request it is asked, or the code and message to answer.
+fn asked<'s>(state: &'s State, request: &[u8]) -> Result<(&'s Searcher, Request), (i32, String)> {
+    let Some(searcher) = &state.searcher else {
+        return Err((FAILED, "the index is not open".to_string()));
+    };
+    let request: SearchRequest = serde_json::from_slice(request)
+        .map_err(|e| (FAILED, format!("the request is not one: {e}")))?;
+    let request = Request {
+        query: request.q,
+        lang: request.lang,
+        filters: request.filters,
+        page: request.page,
+        per_page: request.per_page,
+    };
+    if needs_chinese(searcher, &request.lang) && analysis::ZH_DICTIONARY.get().is_none() {
+        let message = "searching Chinese needs jieba's dictionary: `set_zh_dict`";
+        return Err((NEEDS_ZH_DICT, message.to_string()));
+    }
+    Ok((searcher, request))
 }
 
 /// Whether a search in `lang` reads a Chinese index.

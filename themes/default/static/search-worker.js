@@ -10,11 +10,15 @@
 //
 // Small languages are fetched whole, all files at once. A large one (more bytes than the
 // manifest's `range_reads_above`) is read in parts: before the first search, the files every
-// search reads are fetched in parallel (whole, or their head: the manifest's `prefetch`), and
+// search reads are fetched in parallel (whole, or their head and tail: the manifest's
+// `prefetch` and `tail`), and
 // the module reads the rest through its `plenary.read` import, which this script answers from
-// a cache of 64 KiB blocks filled by synchronous range requests (a search in the module is
-// synchronous; a worker may wait on the network). A host that ignores `Range` sends the whole
-// file instead, which is kept, and the language's other files are then fetched whole too.
+// a cache of 16 KiB blocks. Before each search the module reads ahead what the search will
+// read, and the blocks it lacks are fetched together by range requests, in a few rounds
+// (readAhead); a read the search still makes of a block not cached waits on a synchronous
+// range request (a search in the module is synchronous; a worker may wait on the network). A
+// host that ignores `Range` sends the whole file instead, which is kept, and the language's
+// other files are then fetched whole too.
 // Plain ES2017, no library.
 'use strict';
 
@@ -26,6 +30,11 @@ const MANIFEST_FORMAT = 1;
 // 16 KiB holds most such reads and costs about a tenth of a round trip at 10 Mbit/s, where
 // 64 KiB blocks fetched four times the bytes for hardly fewer requests.
 const BLOCK = 16 * 1024;
+// Rounds of reading ahead before a search: three make a search's reads (see readAhead); more
+// only if a read depends on one that failed for another reason, which the search then meets.
+const READ_AHEAD_ROUNDS = 4;
+// Runs of blocks this many blocks apart or fewer are fetched as one.
+const RUN_GAP = 2;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -96,6 +105,8 @@ async function start() {
     ranges: null,
     // Why a read the module made failed, to say after the call that made it.
     readFailure: null,
+    // While the module reads ahead: the blocks its reads wanted and did not find.
+    missing: null,
   };
   const imports = { plenary: { read: (id, offset, len, dest) => readPart(b, id, offset, len, dest) } };
   b.exports = instantiate(new URL(manifest.module.url, b.base).href, imports);
@@ -190,19 +201,21 @@ function part(b, file) {
   return p;
 }
 
-/** What every search reads of a file read in parts, fetched before the first search: all of
- *  it when that is most of it or it fits in a block, else the blocks of its head. */
+/** What every search reads of a file read in parts, fetched before the first search: its
+ *  head (the manifest's `prefetch`: all of some files) and its tail (`tail`: the footers that
+ *  opening the index reads), in blocks; all of it when that is most of it or it fits in a
+ *  block. */
 function prefetch(b, file) {
   const p = part(b, file);
-  if (p.whole || (!file.prefetch && file.size > BLOCK)) return Promise.resolve();
+  if (p.whole) return Promise.resolve();
   if (file.prefetch >= file.size || file.size <= BLOCK) return fetchWhole(b, p);
   if (!p.prefetching) {
-    p.prefetching = (async () => {
-      const end = Math.min(file.size, Math.ceil(file.prefetch / BLOCK) * BLOCK);
-      const response = await fetch(p.url, { credentials: 'same-origin', headers: { Range: `bytes=0-${end - 1}` } });
-      keep(b, p, 0, end, response.status, new Uint8Array(await response.arrayBuffer()),
-        response.headers.get('Content-Range'));
-    })();
+    const head = file.prefetch ? Math.min(file.size, Math.ceil(file.prefetch / BLOCK) * BLOCK) : 0;
+    const tail = file.tail ? Math.floor((file.size - file.tail) / BLOCK) * BLOCK : file.size;
+    const ranges = head >= tail ? [[0, file.size]] : [];
+    if (head > 0 && head < tail) ranges.push([0, head]);
+    if (tail < file.size && head < tail) ranges.push([tail, file.size]);
+    p.prefetching = Promise.all(ranges.map(([from, to]) => fetchRange(b, p, from, to)));
     // Asked for again at the next search if it failed.
     p.prefetching.catch(() => {
       p.prefetching = null;
@@ -255,6 +268,17 @@ function readPart(b, id, offset, len, dest) {
     const p = b.parts[id];
     if (!p || offset + len > p.size) throw new Error(`read past the end of file ${id}`);
     const first = Math.floor(offset / BLOCK), last = Math.floor((offset + len - 1) / BLOCK);
+    if (b.missing && !p.whole) {
+      // Reading ahead: the blocks not cached are noted, to be fetched with the others.
+      let missing = false;
+      for (let i = first; i <= last; i++) {
+        if (!p.blocks.has(i)) {
+          b.missing.push([p, i]);
+          missing = true;
+        }
+      }
+      if (missing) return FAILED;
+    }
     for (let i = first; i <= last && !p.whole; i++) {
       if (p.blocks.has(i)) continue;
       let end = i;
@@ -278,6 +302,65 @@ function readPart(b, id, offset, len, dest) {
     if (!b.readFailure) b.readFailure = e;
     return FAILED;
   }
+}
+
+/** Has the module read ahead what the search of `request` (its JSON, encoded) will read
+ *  (`read_ahead`), failing each read of blocks not cached yet; those are then fetched
+ *  together, a range request per run of blocks, all at once, and again until no read fails.
+ *  Each round is the reads that waited on the round before (the terms' postings, then the
+ *  results' stored fields, then their bodies), so that a search costs a few round trips, not
+ *  one a read; the search that follows finds what it reads. Answers the module's code. */
+async function readAhead(b, x, request) {
+  for (let round = 0; round < READ_AHEAD_ROUNDS && b.parts.some((p) => !p.whole); round++) {
+    const missing = [];
+    b.missing = missing;
+    let code;
+    try {
+      code = x.read_ahead(...hand(x, request));
+    } finally {
+      b.missing = null;
+    }
+    // A read that failed otherwise than for want of its blocks: the search will meet it.
+    b.readFailure = null;
+    if (code !== DONE || !missing.length) return code;
+    await fetchBlocks(b, missing);
+  }
+  return DONE;
+}
+
+/** Fetches blocks ([part, block number] pairs) in parallel: each file's in runs, a request a
+ *  run; runs that nearly touch are asked for as one, since a browser opens only a few
+ *  connections to a host at once and a block costs less than a round trip. */
+function fetchBlocks(b, blocks) {
+  const byPart = new Map();
+  for (const [p, i] of blocks) {
+    if (!byPart.has(p)) byPart.set(p, new Set());
+    byPart.get(p).add(i);
+  }
+  const requests = [];
+  for (const [p, set] of byPart) {
+    const wanted = Array.from(set).sort((a, c) => a - c);
+    let start = wanted[0], end = wanted[0];
+    const flush = () => requests.push(fetchRange(b, p, start * BLOCK, Math.min(p.size, (end + 1) * BLOCK)));
+    for (const i of wanted.slice(1)) {
+      if (i - end <= RUN_GAP + 1) {
+        end = i;
+      } else {
+        flush();
+        start = end = i;
+      }
+    }
+    flush();
+  }
+  return Promise.all(requests);
+}
+
+/** Bytes [from, to) of `p`, by an asynchronous range request. */
+async function fetchRange(b, p, from, to) {
+  if (p.whole) return;
+  const response = await fetch(p.url, { credentials: 'same-origin', headers: { Range: `bytes=${from}-${to - 1}` } });
+  keep(b, p, from, to, response.status, new Uint8Array(await response.arrayBuffer()),
+    response.headers.get('Content-Range'));
 }
 
 /** Bytes [from, to) of `p`, by a synchronous range request. */
@@ -373,16 +456,19 @@ async function searchIn(b, request) {
   await ready(b, languages);
   await open(b, languages);
   const x = await b.exports;
-  const ask = () => {
-    const code = x.search(...hand(x, encoder.encode(JSON.stringify(request))));
+  const bytes = encoder.encode(JSON.stringify(request));
+  const ask = async () => {
+    const ahead = await readAhead(b, x, bytes);
+    if (ahead === NEEDS_ZH_DICT) return ahead;
+    const code = x.search(...hand(x, bytes));
     // A read that failed would have left hits or an excerpt out: no answer rather than that.
     readFailed(b);
     return code;
   };
-  let code = ask();
+  let code = await ask();
   if (code === NEEDS_ZH_DICT && b.manifest.zh_dict) {
     await loadDictionary(b);
-    code = ask();
+    code = await ask();
   }
   return { code: code === NEEDS_ZH_DICT ? FAILED : code, text: out(x) };
 }
