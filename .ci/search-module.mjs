@@ -29,7 +29,7 @@ export class SearchModule {
     this.reads = { count: 0, bytes: 0, fetched: 0 };
     // With `useBlocks`: which blocks of each lazy file the worker would have fetched (a Set
     // by file number), what it fetches before any search (the manifest's `prefetch` and
-    // `tail`), and, while the module reads ahead, the blocks its reads wanted.
+    // `opening`), and, while the module reads ahead, the blocks its reads wanted.
     this.blocks = null;
     this.prefetched = null;
     this.missing = null;
@@ -61,7 +61,8 @@ export class SearchModule {
   }
 
   // Has the lazy files read in blocks, as the page's worker reads a large language: what the
-  // manifest (`browser.json` in `searchDir`) says every search reads is fetched beforehand,
+  // manifest (`browser.json` in `searchDir`) says every search reads is fetched beforehand (each
+  // file's `prefetch` head and `opening` ranges),
   // the rest as the module reads it. Call after `addFolder`.
   useBlocks(searchDir) {
     const manifest = JSON.parse(fs.readFileSync(path.join(searchDir, 'browser.json'), 'utf8'));
@@ -74,9 +75,11 @@ export class SearchModule {
       const size = this.lazy[id].length;
       const count = Math.ceil(size / BLOCK);
       const head = file && file.prefetch ? Math.ceil(file.prefetch / BLOCK) : 0;
-      const tail = file && file.tail ? Math.floor((size - file.tail) / BLOCK) : count;
       const set = new Set();
-      for (let i = 0; i < count; i++) if (size <= BLOCK || i < head || i >= tail) set.add(i);
+      for (let i = 0; i < count; i++) if (size <= BLOCK || i < head) set.add(i);
+      for (const [start, end] of (file && file.opening) || []) {
+        for (let i = Math.floor(start / BLOCK); i * BLOCK < end; i++) set.add(i);
+      }
       return set;
     });
     this.forgetBlocks();

@@ -43,7 +43,7 @@ const rounds = Number(opts.rounds || 3);
 function category(kind, pathname) {
   const name = pathname.split('/').pop();
   if (kind === 'plenary') {
-    if (/^plenary-search\.[0-9a-f]+\.wasm$/.test(name) || name === 'search-worker.js') return 'code';
+    if (/^plenary-search\.[0-9a-f]+\.wasm(\.gz)?$/.test(name) || name === 'search-worker.js') return 'code';
     if (/^jieba-dict\./.test(name)) return 'dict';
     if (pathname.includes('/_search')) return 'index';
     return 'page';

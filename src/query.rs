@@ -187,9 +187,10 @@ impl Searcher {
     /// Reads what `search` would read for `request`, every read that does not wait on another
     /// that failed, and answers nothing: for an index read over the network, where each read
     /// is a round trip. A source that fails the reads it does not have yet learns all of them
-    /// at once, fetches them together, and calls this again until nothing fails (at most
-    /// three rounds: the postings of the query's terms; the stored fields of the results
-    /// shown; their bodies); `search` then reads only what it has.
+    /// at once, fetches them together, and calls this again until nothing fails (three
+    /// rounds: the postings of the query's terms; the stored fields of the results shown and
+    /// where the words are in them; their bodies; a phrase's positions add one); `search`
+    /// then reads only what it has.
     pub fn read_ahead(&self, request: &Request) -> Result<(), Invalid> {
         let asked = self.check(request)?;
         let mut complete = true;
@@ -207,14 +208,6 @@ impl Searcher {
             };
             let mut terms = Vec::new();
             query.query_terms(&mut |term, positions| terms.push((term.clone(), positions)));
-            // What an excerpt reads: where the words are in the body.
-            let marks = mark_terms(&asked.parsed, analyzer.get(), lang);
-            terms.extend(
-                marks
-                    .terms
-                    .iter()
-                    .map(|term| (Term::from_field_text(index.fields.body, term), true)),
-            );
             let prefix = prefix_searched(&asked.parsed, lang);
             let ranges = prefix.map(|prefix| {
                 searched_fields(&index.fields).map(|(field, _)| prefix_range(field, &prefix))
@@ -464,8 +457,10 @@ impl Searched<'_> {
         serde_json::from_str::<SearchDoc>(stored).ok()
     }
 
-    /// Reads what `hit` reads: the page's stored fields, then its body.
+    /// Reads what `hit` reads: the page's stored fields, then its body; and where the words
+    /// are in it (their positions: the postings themselves were read to rank).
     fn read_hit(&self, address: DocAddress) {
+        self.terms_in_body(address);
         if let Some(at) = self.stored(address).and_then(|doc| doc.stored_body) {
             self.index.bodies.body(at);
         }

@@ -39,6 +39,9 @@ const READ_WHOLE: &[&str] = &["term", "fast", "fieldnorm"];
 
 /// The search module, as `.ci/build-search-module` writes it.
 pub const MODULE: &[u8] = include_bytes!("../themes/default/search/plenary-search.wasm");
+/// The same, gzipped (`gzip -9n`): what the worker fetches from a host that compresses
+/// nothing, a third of the size, and unzips (`DecompressionStream`).
+pub const MODULE_GZIP: &[u8] = include_bytes!("../themes/default/search/plenary-search.wasm.gz");
 /// jieba-rs's `dict.txt` (the dictionary the native build segments Chinese with), gzipped
 /// (`gzip -9n`): 1.9 MB, fetched only for Chinese. A browser unzips it
 /// (`DecompressionStream`); served as it is, it needs nothing from the host.
@@ -50,6 +53,8 @@ struct Manifest {
     /// Changes whenever any file of the index, the module or the dictionary does.
     build: String,
     module: Asset,
+    /// The module gzipped, for hosts that compress nothing.
+    module_gzip: Asset,
     /// Only when the site has Chinese.
     zh_dict: Option<Asset>,
     /// The search's own `meta.json` (its format and languages).
@@ -77,11 +82,12 @@ struct IndexFile {
     /// fetch before the first search when the language is read in parts.
     #[serde(skip_serializing_if = "Option::is_none")]
     prefetch: Option<u64>,
-    /// How many bytes from its end opening the index reads (tantivy's footers: the tables of
-    /// its composite files, the document store's index): fetched with the head, so that
-    /// opening a language read in parts waits on no request.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tail: Option<u64>,
+    /// The byte ranges, [start, end), that opening the index and the fields a query searches
+    /// reads (tantivy's footers: the tables of its composite files, the document store's
+    /// index; each field's header in the postings): fetched with the head, so that neither
+    /// opening a language read in parts nor its first search waits on a request for them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    opening: Vec<[u64; 2]>,
 }
 
 #[derive(Serialize)]
@@ -98,6 +104,13 @@ pub fn write(site_dir: &Path, languages: &[String]) -> anyhow::Result<()> {
     let root = site_dir.join(SEARCH_DIR);
     let mut hashes = Vec::new();
     let module = write_asset(&root, "plenary-search", ".wasm", MODULE, &mut hashes)?;
+    let module_gzip = write_asset(
+        &root,
+        "plenary-search",
+        ".wasm.gz",
+        MODULE_GZIP,
+        &mut hashes,
+    )?;
     let zh_dict = languages
         .iter()
         .any(|code| is_chinese(code))
@@ -112,6 +125,7 @@ pub fn write(site_dir: &Path, languages: &[String]) -> anyhow::Result<()> {
         format: MANIFEST_FORMAT,
         build: hex(fnv1a(hashes.join("\n").as_bytes())),
         module,
+        module_gzip,
         zh_dict,
         meta,
         range_reads_above: RANGE_READS_ABOVE,
@@ -160,13 +174,13 @@ fn language(root: &Path, lang: &str, hashes: &mut Vec<String>) -> anyhow::Result
         }
     }
     names.sort();
-    let tails = opening_reads(&dir)
+    let mut opening = opening_reads(&dir, lang)
         .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
     let files = names
         .iter()
         .map(|name| {
             let mut file = index_file(root, &format!("{lang}/{name}"), hashes)?;
-            file.tail = tails.get(name).copied().filter(|&tail| tail > 0);
+            file.opening = opening.remove(name).unwrap_or_default();
             Ok(file)
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -187,7 +201,7 @@ fn index_file(root: &Path, rel: &str, hashes: &mut Vec<String>) -> anyhow::Resul
         url: format!("{rel}?v={hash}"),
         size: bytes.len() as u64,
         prefetch: prefetch(rel, &bytes),
-        tail: None,
+        opening: Vec::new(),
     })
 }
 
@@ -206,38 +220,64 @@ fn prefetch(rel: &str, bytes: &[u8]) -> Option<u64> {
     None
 }
 
-/// For each file of the index in `dir`, by name, how many bytes from its end opening the index
-/// for searching reads: found by opening it, through a directory that notes each read. (What
-/// tantivy reads at opening is its own business; asking it keeps this true across versions.)
-fn opening_reads(dir: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
+/// For each file of the index in `dir`, by name, the byte ranges that opening it for searching
+/// and opening the fields a query searches read, merged: found by doing so, through a
+/// directory that notes each read. (What tantivy reads there is its own business; asking it
+/// keeps this true across its versions.)
+fn opening_reads(dir: &Path, lang: &str) -> anyhow::Result<BTreeMap<String, Vec<[u64; 2]>>> {
     let reads = Arc::new(Mutex::new(BTreeMap::new()));
     let directory = Noting {
         inner: MmapDirectory::open(dir)?,
         reads: Arc::clone(&reads),
     };
     let index = tantivy::Index::open(directory)?;
-    let reader = index
+    let reader: tantivy::IndexReader = index
         .reader_builder()
         .reload_policy(tantivy::ReloadPolicy::Manual)
         .try_into()?;
-    drop(reader.searcher());
+    let (_, fields) = crate::search::schema(lang);
+    for segment in reader.searcher().segment_readers() {
+        for field in [
+            fields.title,
+            fields.description,
+            fields.headings,
+            fields.body,
+        ] {
+            segment.inverted_index(field)?;
+        }
+    }
     let reads = reads.lock().unwrap_or_else(PoisonError::into_inner);
-    Ok(reads.clone())
+    Ok(reads
+        .iter()
+        .map(|(name, ranges)| (name.clone(), merged(ranges.clone())))
+        .collect())
 }
 
-/// A directory that notes, for each file read through it, how far from the end its reads
-/// reach back.
+/// Ranges, sorted, with those that overlap or touch made one.
+fn merged(mut ranges: Vec<[u64; 2]>) -> Vec<[u64; 2]> {
+    ranges.sort_unstable();
+    let mut out: Vec<[u64; 2]> = Vec::new();
+    for [start, end] in ranges {
+        match out.last_mut() {
+            Some(last) if start <= last[1] => last[1] = last[1].max(end),
+            _ => out.push([start, end]),
+        }
+    }
+    out
+}
+
+/// A directory that notes the byte ranges read of each file read through it.
 #[derive(Clone, Debug)]
 struct Noting {
     inner: MmapDirectory,
-    reads: Arc<Mutex<BTreeMap<String, u64>>>,
+    reads: Arc<Mutex<BTreeMap<String, Vec<[u64; 2]>>>>,
 }
 
 #[derive(Debug)]
 struct NotingHandle {
     name: String,
     inner: Arc<dyn FileHandle>,
-    reads: Arc<Mutex<BTreeMap<String, u64>>>,
+    reads: Arc<Mutex<BTreeMap<String, Vec<[u64; 2]>>>>,
 }
 
 impl HasLen for NotingHandle {
@@ -248,10 +288,9 @@ impl HasLen for NotingHandle {
 
 impl FileHandle for NotingHandle {
     fn read_bytes(&self, range: Range<usize>) -> std::io::Result<OwnedBytes> {
-        let from_end = self.inner.len().saturating_sub(range.start) as u64;
         let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
-        let tail = reads.entry(self.name.clone()).or_default();
-        *tail = (*tail).max(from_end);
+        let ranges = reads.entry(self.name.clone()).or_default();
+        ranges.push([range.start as u64, range.end as u64]);
         drop(reads);
         self.inner.read_bytes(range)
     }
@@ -354,6 +393,25 @@ mod tests {
                 .unwrap();
         assert_eq!(12 + reader.dictionary().len() as u64, head);
         assert_eq!(prefetch("en/bodies.bin", b"not a body store"), None);
+    }
+
+    /// A gzipped module left behind by a rebuild of the module would answer otherwise.
+    #[test]
+    fn the_gzipped_module_is_the_module() {
+        use std::io::Read as _;
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(MODULE_GZIP)
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert!(unzipped == MODULE, "rebuild it: .ci/build-search-module");
+    }
+
+    #[test]
+    fn ranges_that_overlap_or_touch_are_merged() {
+        assert_eq!(
+            merged(vec![[10, 20], [0, 4], [4, 6], [15, 30], [40, 41]]),
+            [[0, 6], [10, 30], [40, 41]]
+        );
     }
 
     #[test]

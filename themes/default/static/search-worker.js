@@ -10,8 +10,8 @@
 //
 // Small languages are fetched whole, all files at once. A large one (more bytes than the
 // manifest's `range_reads_above`) is read in parts: before the first search, the files every
-// search reads are fetched in parallel (whole, or their head and tail: the manifest's
-// `prefetch` and `tail`), and
+// search reads are fetched in parallel (whole, or their head and what opening the index reads:
+// the manifest's `prefetch` and `opening`), and
 // the module reads the rest through its `plenary.read` import, which this script answers from
 // a cache of 16 KiB blocks. Before each search the module reads ahead what the search will
 // read, and the blocks it lacks are fetched together by range requests, in a few rounds
@@ -109,7 +109,13 @@ async function start() {
     missing: null,
   };
   const imports = { plenary: { read: (id, offset, len, dest) => readPart(b, id, offset, len, dest) } };
-  b.exports = instantiate(new URL(manifest.module.url, b.base).href, imports);
+  // A host that compressed the manifest will compress the module: else the gzipped one, a
+  // third of the size, unzipped here.
+  const zipped = !response.headers.get('Content-Encoding') && manifest.module_gzip
+    && typeof DecompressionStream === 'function';
+  b.exports = zipped
+    ? instantiateZipped(new URL(manifest.module_gzip.url, b.base).href, imports)
+    : instantiate(new URL(manifest.module.url, b.base).href, imports);
   b.meta = fetchFile(b, manifest.meta).then((bytes) => JSON.parse(decoder.decode(bytes)));
   b.exports.catch(() => {});
   b.meta.catch(() => {});
@@ -125,6 +131,16 @@ async function instantiate(url, imports) {
     return (await WebAssembly.instantiateStreaming(response, imports)).instance.exports;
   }
   return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance.exports;
+}
+
+/** The module from its gzipped file. A host that says it is `Content-Encoding: gzip` has
+ *  had the browser unzip it already. */
+async function instantiateZipped(url, imports) {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  let bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes);
+  return (await WebAssembly.instantiate(bytes, imports)).instance.exports;
 }
 
 /** The languages a search in `lang` reads: one, or all of them for `all` (and for a language
@@ -202,20 +218,20 @@ function part(b, file) {
 }
 
 /** What every search reads of a file read in parts, fetched before the first search: its
- *  head (the manifest's `prefetch`: all of some files) and its tail (`tail`: the footers that
- *  opening the index reads), in blocks; all of it when that is most of it or it fits in a
- *  block. */
+ *  head (the manifest's `prefetch`: all of some files) and what opening the index reads of it
+ *  (`opening`: tantivy's footers and each field's header), in blocks, in parallel; all of it
+ *  when that is most of it or it fits in a block. */
 function prefetch(b, file) {
   const p = part(b, file);
   if (p.whole) return Promise.resolve();
   if (file.prefetch >= file.size || file.size <= BLOCK) return fetchWhole(b, p);
   if (!p.prefetching) {
-    const head = file.prefetch ? Math.min(file.size, Math.ceil(file.prefetch / BLOCK) * BLOCK) : 0;
-    const tail = file.tail ? Math.floor((file.size - file.tail) / BLOCK) * BLOCK : file.size;
-    const ranges = head >= tail ? [[0, file.size]] : [];
-    if (head > 0 && head < tail) ranges.push([0, head]);
-    if (tail < file.size && head < tail) ranges.push([tail, file.size]);
-    p.prefetching = Promise.all(ranges.map(([from, to]) => fetchRange(b, p, from, to)));
+    const blocks = [];
+    for (let i = 0; i * BLOCK < (file.prefetch || 0); i++) blocks.push([p, i]);
+    for (const [start, end] of file.opening || []) {
+      for (let i = Math.floor(start / BLOCK); i * BLOCK < end; i++) blocks.push([p, i]);
+    }
+    p.prefetching = fetchBlocks(b, blocks.filter(([, i]) => !p.blocks.has(i)));
     // Asked for again at the next search if it failed.
     p.prefetching.catch(() => {
       p.prefetching = null;
@@ -332,6 +348,7 @@ async function readAhead(b, x, request) {
  *  run; runs that nearly touch are asked for as one, since a browser opens only a few
  *  connections to a host at once and a block costs less than a round trip. */
 function fetchBlocks(b, blocks) {
+  if (!blocks.length) return Promise.resolve();
   const byPart = new Map();
   for (const [p, i] of blocks) {
     if (!byPart.has(p)) byPart.set(p, new Set());
