@@ -124,10 +124,14 @@ mod tests {
         assert_eq!(files_under(&theme.join("templates")), templates);
         let statics: Vec<&str> = STATIC.iter().map(|(n, _)| *n).collect();
         assert_eq!(files_under(&theme.join("static")), statics);
-        // The search module and jieba's dictionary, in search_browser.rs.
+        // The search module (plain and gzipped) and jieba's dictionary, in search_browser.rs.
         assert_eq!(
             files_under(&theme.join("search")),
-            ["jieba-dict.txt.gz", "plenary-search.wasm"]
+            [
+                "jieba-dict.txt.gz",
+                "plenary-search.wasm",
+                "plenary-search.wasm.gz"
+            ]
         );
         let i18n = Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
         let strings: Vec<String> = STRINGS
