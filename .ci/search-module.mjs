@@ -10,7 +10,7 @@ const decoder = new TextDecoder();
 // The module's answer codes (src/wasm/lib.rs).
 export const DONE = 0, INVALID = 1, FAILED = 2, NEEDS_ZH_DICT = 3;
 // The page's worker's block and rounds of reading ahead (search-worker.js).
-const BLOCK = 16 * 1024;
+const BLOCK = 4 * 1024;
 const READ_AHEAD_ROUNDS = 4;
 
 export class SearchModule {

@@ -232,7 +232,7 @@ async function fromTheHeader(context) {
 }
 
 // The worker's block (search-worker.js): a file no larger is fetched whole.
-const BLOCK = 16 * 1024;
+const BLOCK = 4 * 1024;
 
 const unforeseen = [];
 

@@ -33,9 +33,11 @@ const MANIFEST_FORMAT: u32 = 1;
 /// the search asks for them: a search reads a few hundred KiB of an index of many MiB. Smaller
 /// ones are fetched whole, all files at once, which costs one round trip.
 const RANGE_READS_ABOVE: u64 = 1 << 20;
-/// The extensions of the tantivy files that every search reads whole (the term dictionaries,
-/// the fast fields and the field norms of a segment): fetched before the first search.
-const READ_WHOLE: &[&str] = &["term", "fast", "fieldnorm"];
+/// The extensions of the tantivy files that every search reads whole (the fast fields and the
+/// field norms of a segment): fetched before the first search. Of the term dictionaries, only
+/// what opening reads (`opening`: each field's index of blocks, the facets' values) is; a
+/// search reads the blocks of its words, a few KiB of a file of 100 KiB or more.
+const READ_WHOLE: &[&str] = &["fast", "fieldnorm"];
 
 /// The search module, as `.ci/build-search-module` writes it.
 pub const MODULE: &[u8] = include_bytes!("../themes/default/search/plenary-search.wasm");
@@ -220,10 +222,10 @@ fn prefetch(rel: &str, bytes: &[u8]) -> Option<u64> {
     None
 }
 
-/// For each file of the index in `dir`, by name, the byte ranges that opening it for searching
-/// and opening the fields a query searches read, merged: found by doing so, through a
-/// directory that notes each read. (What tantivy reads there is its own business; asking it
-/// keeps this true across its versions.)
+/// For each file of the index in `dir`, by name, the byte ranges that opening it for searching,
+/// opening the fields a query searches and reading the facets' values read, merged: found by
+/// doing so, through a directory that notes each read. (What tantivy reads there is its own
+/// business; asking it keeps this true across its versions.)
 fn opening_reads(dir: &Path, lang: &str) -> anyhow::Result<BTreeMap<String, Vec<[u64; 2]>>> {
     let reads = Arc::new(Mutex::new(BTreeMap::new()));
     let directory = Noting {
@@ -244,6 +246,14 @@ fn opening_reads(dir: &Path, lang: &str) -> anyhow::Result<BTreeMap<String, Vec<
             fields.body,
         ] {
             segment.inverted_index(field)?;
+        }
+        // Every facet's values, which the first search reads to count them (facet_counts.rs).
+        for name in crate::search::FACETS {
+            let facets = segment.facet_reader(name)?;
+            let mut value = tantivy::schema::Facet::root();
+            for ord in 0..facets.num_facets() as u64 {
+                facets.facet_from_ord(ord, &mut value)?;
+            }
         }
     }
     let reads = reads.lock().unwrap_or_else(PoisonError::into_inner);
@@ -358,17 +368,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_search_reads_the_term_dictionaries_fast_fields_norms_and_meta_whole() {
+    fn every_search_reads_the_fast_fields_norms_and_meta_whole() {
         let bytes = b"0123456789";
-        for name in [
-            "en/meta.json",
-            "en/a1.term",
-            "en/a1.fast",
-            "en/a1.fieldnorm",
-        ] {
+        for name in ["en/meta.json", "en/a1.fast", "en/a1.fieldnorm"] {
             assert_eq!(prefetch(name, bytes), Some(10), "{name}");
         }
-        for name in ["en/a1.idx", "en/a1.pos", "en/a1.store", "en/a1.term.x"] {
+        for name in [
+            "en/a1.idx",
+            "en/a1.pos",
+            "en/a1.store",
+            "en/a1.term",
+            "en/a1.fast.x",
+        ] {
             assert_eq!(prefetch(name, bytes), None, "{name}");
         }
     }

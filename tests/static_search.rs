@@ -274,7 +274,8 @@ fn opening_a_language_reads_only_what_the_manifest_lists() {
             .try_into()
             .map(|reader: tantivy::IndexReader| {
                 let searcher = reader.searcher();
-                // What opening each searched field reads: its count of tokens, which ranks.
+                // What opening each searched field reads (its count of tokens, which ranks),
+                // and the facets' values.
                 assert_eq!(tokens(&searcher), tokens(&real), "{lang}");
                 searcher.num_docs()
             });
@@ -293,15 +294,25 @@ fn opening_a_language_reads_only_what_the_manifest_lists() {
     }
 }
 
-/// The number of tokens in each field a query searches, by segment.
-fn tokens(searcher: &tantivy::Searcher) -> Vec<u64> {
+/// What a first search reads on opening, by segment: the number of tokens in each field a
+/// query searches, and every value of each facet.
+fn tokens(searcher: &tantivy::Searcher) -> Vec<String> {
     let schema = searcher.schema();
-    let mut tokens = Vec::new();
-    for name in ["title", "description", "headings", "body"] {
-        let field = schema.get_field(name).unwrap();
-        for segment in searcher.segment_readers() {
-            tokens.push(segment.inverted_index(field).unwrap().total_num_tokens());
+    let mut read = Vec::new();
+    for segment in searcher.segment_readers() {
+        for name in ["title", "description", "headings", "body"] {
+            let field = schema.get_field(name).unwrap();
+            let tokens = segment.inverted_index(field).unwrap().total_num_tokens();
+            read.push(format!("{name}: {tokens}"));
+        }
+        for name in ["kind", "group", "year", "theme", "region", "source", "site"] {
+            let facets = segment.facet_reader(name).unwrap();
+            let mut value = tantivy::schema::Facet::root();
+            for ord in 0..facets.num_facets() as u64 {
+                facets.facet_from_ord(ord, &mut value).unwrap();
+                read.push(format!("{name}: {value}"));
+            }
         }
     }
-    tokens
+    read
 }

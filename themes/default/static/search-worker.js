@@ -13,7 +13,7 @@
 // search reads are fetched in parallel (whole, or their head and what opening the index reads:
 // the manifest's `prefetch` and `opening`), and
 // the module reads the rest through its `plenary.read` import, which this script answers from
-// a cache of 16 KiB blocks. Before each search the module reads ahead what the search will
+// a cache of 4 KiB blocks. Before each search the module reads ahead what the search will
 // read, and the blocks it lacks are fetched together by range requests, in a few rounds
 // (readAhead); a read the search still makes of a block not cached waits on a synchronous
 // range request (a search in the module is synchronous; a worker may wait on the network). A
@@ -26,15 +26,15 @@
 const DONE = 0, INVALID = 1, FAILED = 2, NEEDS_ZH_DICT = 3;
 // The manifest layout this script reads (search_browser.rs).
 const MANIFEST_FORMAT = 1;
-// The block cache's block. A search reads its hits' stored fields and bodies here and there:
-// 16 KiB holds most such reads and costs about a tenth of a round trip at 10 Mbit/s, where
-// 64 KiB blocks fetched four times the bytes for hardly fewer requests.
-const BLOCK = 16 * 1024;
+// The block cache's block. A search reads its hits' stored fields and bodies here and there,
+// a few KiB each, all read ahead together: small blocks fetch little more than is read, and
+// cost no more requests (a request fetches a run of blocks).
+const BLOCK = 4 * 1024;
 // Rounds of reading ahead before a search: three make a search's reads (see readAhead); more
 // only if a read depends on one that failed for another reason, which the search then meets.
 const READ_AHEAD_ROUNDS = 4;
 // Runs of blocks this many blocks apart or fewer are fetched as one.
-const RUN_GAP = 2;
+const RUN_GAP = 4;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
