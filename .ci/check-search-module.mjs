@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 
-import { DONE, INVALID, SearchModule } from './search-module.mjs';
+import { DONE, INVALID, NEEDS_ZH_DICT, SearchModule } from './search-module.mjs';
 import { commonWords, makeRequests } from './search-queries.mjs';
 
 const { values: options, positionals: sites } = parseArgs({
@@ -100,7 +100,10 @@ async function throughModule(publicDir, requests, answers, lazily) {
   const loaded = performance.now() - started;
   const bytes = module.addFolder(path.join(publicDir, '_search'), { lazily });
   if (lazily) module.useBlocks(path.join(publicDir, '_search'));
-  module.setZhDict(dictionary);
+  // Whole files: the dictionary from the start. Lazily, as the page's worker has it: only when
+  // the module asks (a query with Han characters), so that searches of the Chinese index
+  // without them are answered by its small dictionary for such text (analysis.rs).
+  if (!lazily) module.setZhDict(dictionary);
   started = performance.now();
   module.open();
   const opened = performance.now() - started;
@@ -113,7 +116,17 @@ async function throughModule(publicDir, requests, answers, lazily) {
   // wanted blocks not read ahead.
   const rounds = [];
   const unread = [];
-  requests.forEach((request, i) => {
+  // Lazily: the searches of the Chinese index answered before the dictionary was handed over,
+  // and the request that asked for it.
+  let withoutDictionary = 0;
+  let dictionaryAt = null;
+  // Lazily, the requests without Han characters first, so that the Chinese index is searched
+  // without the dictionary as often as such requests allow.
+  const hasHan = (r) => Number(/[\u2E80-\u9FFF\uF900-\uFAFF\u{20000}-\u{3FFFF}]/u.test(r.q.normalize('NFKC')));
+  const order = [...requests.keys()];
+  if (lazily) order.sort((a, b) => hasHan(requests[a]) - hasHan(requests[b]) || a - b);
+  order.forEach((i) => {
+    const request = requests[i];
     const { kind, ...fields } = request;
     const t = performance.now();
     if (lazily) {
@@ -124,7 +137,15 @@ async function throughModule(publicDir, requests, answers, lazily) {
       if (module.reads.fetched !== fetchedBefore) throw new Error('read_ahead read past the blocks it was given');
     }
     const fetchedBefore = module.reads.fetched;
-    const { code, text } = module.search(fields);
+    let { code, text } = module.search(fields);
+    if (code === NEEDS_ZH_DICT && lazily) {
+      // As the worker does: the dictionary, then reading ahead again, then the search.
+      module.setZhDict(dictionary);
+      dictionaryAt = i;
+      module.readAhead(fields);
+      ({ code, text } = module.search(fields));
+    }
+    if (!module.dictionarySet && (fields.lang === 'all' || fields.lang.startsWith('zh'))) withoutDictionary++;
     times.push(performance.now() - t);
     if (module.reads.fetched !== fetchedBefore) unread.push(i);
     const got = code === DONE ? text : code === INVALID ? `error: ${text}\n` : `module code ${code}: ${text}`;
@@ -148,6 +169,7 @@ async function throughModule(publicDir, requests, answers, lazily) {
   if (lazily) {
     const histogram = Array.from(rounds, (n, round) => `${n || 0} in ${round}`).join(', ');
     console.log(`  read ahead from a first visit's cache: requests by rounds of fetching: ${histogram}; searches that still wanted a block: ${unread.length}`);
+    console.log(`  jieba's dictionary handed over at request ${dictionaryAt} (the first with Han characters in zh or all); ${withoutDictionary} searches of the Chinese index answered without it`);
     if (unread.length) {
       for (const i of unread.slice(0, 10)) console.log(`  NOT READ AHEAD #${i} ${JSON.stringify(requests[i])}`);
       console.log('  FAIL: a search read blocks that reading ahead had not');

@@ -156,6 +156,7 @@ export class SearchModule {
   }
 
   setZhDict(bytes) {
+    this.dictionarySet = true;
     if (this.x.set_zh_dict(...this.hand(bytes)) !== DONE) throw new Error('set_zh_dict: handed over already');
   }
 

@@ -373,14 +373,53 @@ static JIEBA: std::sync::LazyLock<jieba_rs::Jieba> = std::sync::LazyLock::new(ji
 #[cfg(target_family = "wasm")]
 pub static ZH_DICTIONARY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
 
-/// Segmenting with no dictionary handed over gives no Chinese words (the module refuses such a
-/// search before it gets here).
+/// The segmenter with the dictionary handed over; made when first used after that.
 #[cfg(target_family = "wasm")]
-static JIEBA: std::sync::LazyLock<jieba_rs::Jieba> = std::sync::LazyLock::new(|| {
-    let dictionary = ZH_DICTIONARY.get().map(Vec::as_slice).unwrap_or_default();
-    jieba_rs::Jieba::with_dict(&mut std::io::BufReader::new(dictionary))
+static JIEBA_WITH_DICTIONARY: std::sync::LazyLock<jieba_rs::Jieba> =
+    std::sync::LazyLock::new(|| {
+        let dictionary = ZH_DICTIONARY.get().map(Vec::as_slice).unwrap_or_default();
+        jieba_rs::Jieba::with_dict(&mut std::io::BufReader::new(dictionary))
+            .unwrap_or_else(|_| jieba_rs::Jieba::empty())
+    });
+
+/// Before the dictionary is handed over: a segmenter for text without Han characters (a query
+/// of `all` in Latin, Cyrillic or Arabic script, which the Chinese index is searched with too),
+/// which segments such text as the whole dictionary does, so that those searches need not
+/// download it. Jieba looks words up only in runs of Han characters and `[A-Za-z0-9+#&._%-]`,
+/// and weighs them against the dictionary's total frequency: `wasm/han-free-dict.txt` holds the
+/// dictionary's words made of those ASCII characters alone (`C++`, `AT&T`, ...) and one Han word
+/// carrying the rest of its total (see `needs_dictionary`; a test checks both against the
+/// dictionary). The module asks for the dictionary before it segments Han characters.
+#[cfg(target_family = "wasm")]
+static JIEBA_HAN_FREE: std::sync::LazyLock<jieba_rs::Jieba> = std::sync::LazyLock::new(|| {
+    let dictionary = include_bytes!("wasm/han-free-dict.txt");
+    jieba_rs::Jieba::with_dict(&mut std::io::BufReader::new(&dictionary[..]))
         .unwrap_or_else(|_| jieba_rs::Jieba::empty())
 });
+
+#[cfg(target_family = "wasm")]
+fn jieba() -> &'static jieba_rs::Jieba {
+    if ZH_DICTIONARY.get().is_some() {
+        &JIEBA_WITH_DICTIONARY
+    } else {
+        &JIEBA_HAN_FREE
+    }
+}
+
+#[cfg(not(target_family = "wasm"))]
+fn jieba() -> &'static jieba_rs::Jieba {
+    &JIEBA
+}
+
+/// Whether segmenting `text` (normalised) needs jieba's whole dictionary: whether it has a
+/// character of the Han ranges jieba looks up (a superset of them: CJK radicals to the end of
+/// the unified ideographs, the compatibility ideographs, and the supplementary planes'
+/// ideographs). Without one, `wasm/han-free-dict.txt` segments it alike.
+pub fn needs_dictionary(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
+    })
+}
 
 impl Tokenizer for NormalizedJieba {
     type TokenStream<'a> = JiebaWords<'a>;
@@ -392,7 +431,7 @@ impl Tokenizer for NormalizedJieba {
         let base = self.text.as_ptr() as usize;
         // Search mode: long words also yield the words inside them (中华人民共和国: 中华, 人民,
         // 共和国...), so that a query for a part finds the whole.
-        for (position, token) in JIEBA
+        for (position, token) in jieba()
             .tokenize(&self.text, jieba_rs::TokenizeMode::Search, true)
             .iter()
             .enumerate()

@@ -425,6 +425,92 @@ mod tests {
         );
     }
 
+    fn shipped_dictionary() -> Vec<u8> {
+        use std::io::Read as _;
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(ZH_DICTIONARY)
+            .read_to_end(&mut text)
+            .unwrap();
+        text
+    }
+
+    /// The module's dictionary for text without Han characters (analysis.rs) is what the
+    /// shipped dictionary makes it: its words of jieba's ASCII characters, and one Han word
+    /// carrying the rest of its total frequency.
+    #[test]
+    fn the_han_free_dictionary_is_the_shipped_one_s_ascii_words() {
+        let text = String::from_utf8(shipped_dictionary()).unwrap();
+        let mut derived = String::new();
+        let (mut total, mut ascii) = (0u64, 0u64);
+        for line in text.lines() {
+            let mut fields = line.split_whitespace();
+            let (Some(word), Some(freq)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            let freq: u64 = freq.parse().unwrap();
+            total += freq;
+            let jieba_ascii = |c: char| c.is_ascii_alphanumeric() || "+#&._%-".contains(c);
+            if word.chars().all(jieba_ascii) {
+                derived.push_str(line);
+                derived.push('\n');
+                ascii += freq;
+            }
+        }
+        derived.push_str(&format!("一 {} m\n", total - ascii));
+        assert_eq!(include_str!("wasm/han-free-dict.txt"), derived);
+    }
+
+    /// Text without Han characters is segmented alike with the whole dictionary and with the
+    /// module's small one: the bundled site's pages in the five other languages, the UDHR's,
+    /// and words jieba's dictionary holds in ASCII.
+    #[test]
+    fn text_without_han_characters_needs_no_dictionary() {
+        let full =
+            jieba_rs::Jieba::with_dict(&mut std::io::BufReader::new(&shipped_dictionary()[..]))
+                .unwrap();
+        let small = jieba_rs::Jieba::with_dict(&mut std::io::BufReader::new(
+            &include_bytes!("wasm/han-free-dict.txt")[..],
+        ))
+        .unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = vec![
+            "C++ and c# at AT&T: 3.5% of e-mail_x, c++11 C#.NET at&t".to_string(),
+            "Internet governance, IGF 2020 BPF-cybersecurity".to_string(),
+        ];
+        for dir in [root.join("content"), root.join("tests/fixtures/udhr")] {
+            let mut files = Vec::new();
+            crate::render::list_files(&dir, &mut files).unwrap();
+            texts.extend(files.iter().map(|f| std::fs::read_to_string(f).unwrap()));
+        }
+        let mut compared = 0;
+        for text in &texts {
+            let text = crate::analysis::normalize("zh", text);
+            if crate::analysis::needs_dictionary(&text) {
+                continue;
+            }
+            let words = |jieba: &jieba_rs::Jieba| {
+                jieba
+                    .tokenize(&text, jieba_rs::TokenizeMode::Search, true)
+                    .into_iter()
+                    .map(|t| (t.word, t.start))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                words(&full),
+                words(&small),
+                "{}",
+                text.chars().take(80).collect::<String>()
+            );
+            compared += 1;
+        }
+        assert!(
+            compared > 100,
+            "only {compared} texts without Han characters"
+        );
+        assert!(crate::analysis::needs_dictionary("互联网治理"));
+        assert!(!crate::analysis::needs_dictionary("Управление интернетом"));
+    }
+
     #[test]
     fn chinese_is_any_zh_code() {
         assert!(is_chinese("zh"));

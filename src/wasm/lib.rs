@@ -30,8 +30,9 @@
 //!   "page", "per_page"}` (as `/_search` takes them; all may be left out: `lang` is then
 //!   `all`, `page` 1, `per_page` 10). Answers 0 with the JSON `plenary search --json` prints;
 //!   1 with the message of a request the caller must fix (what `plenary search` prints after
-//!   `error: `); 2 with the message of any other failure; 3 when the search needs Chinese and
-//!   the dictionary has not been handed over yet.
+//!   `error: `); 2 with the message of any other failure; 3 when the search segments Chinese
+//!   (a query with Han characters, in `zh` or `all`) and the dictionary has not been handed
+//!   over yet.
 
 // The main crate's read side, unchanged (see above). Public so that what the native crate
 // uses of them and this one does not is not taken for dead code.
@@ -250,7 +251,9 @@ fn asked<'s>(state: &'s State, request: &[u8]) -> Result<(&'s Searcher, Request)
         page: request.page,
         per_page: request.per_page,
     };
-    if needs_chinese(searcher, &request.lang) && analysis::ZH_DICTIONARY.get().is_none() {
+    // Chinese segments text without Han characters without the dictionary (analysis.rs).
+    let han = || analysis::needs_dictionary(&analysis::normalize("zh", &request.query));
+    if needs_chinese(searcher, &request.lang) && analysis::ZH_DICTIONARY.get().is_none() && han() {
         let message = "searching Chinese needs jieba's dictionary: `set_zh_dict`";
         return Err((NEEDS_ZH_DICT, message.to_string()));
     }

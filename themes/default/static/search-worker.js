@@ -180,12 +180,14 @@ function inParts(b, lang) {
 }
 
 /** Fetches the languages' files in parallel (or, for those read in parts, what every search
- *  reads of them) and hands them to the module, with jieba's dictionary when one of them is
+ *  reads of them) and hands them to the module, with jieba's dictionary when searching
  *  Chinese. */
 async function ready(b, languages) {
   const whole = [], parts = [];
   for (const lang of languages) (inParts(b, lang) ? parts : whole).push(...b.manifest.languages[lang].files);
-  const dictionary = languages.some(isChinese) ? loadDictionary(b) : null;
+  // Fetched ahead for a search in Chinese; for `all`, only when a query has Han characters
+  // (the module says so: NEEDS_ZH_DICT).
+  const dictionary = languages.length === 1 && isChinese(languages[0]) ? loadDictionary(b) : null;
   const fetching = Promise.all(whole.map((file) => fetchFile(b, file)));
   fetching.catch(() => {});
   await Promise.all(parts.map((file) => prefetch(b, file)));
@@ -372,10 +374,18 @@ function fetchBlocks(b, blocks) {
   return Promise.all(requests);
 }
 
+/** The URL to ask for bytes [from, to) of `p` at: the file's, naming the range in its query
+ *  too (which static hosts ignore). A browser's HTTP cache lets one request at a time fetch a
+ *  URL, so that range requests for one file would go one after another; each range its own
+ *  URL, they go together, and each is still cached. */
+function rangeUrl(p, from, to) {
+  return `${p.url}${p.url.indexOf('?') >= 0 ? '&' : '?'}bytes=${from}-${to - 1}`;
+}
+
 /** Bytes [from, to) of `p`, by an asynchronous range request. */
 async function fetchRange(b, p, from, to) {
   if (p.whole) return;
-  const response = await fetch(p.url, { credentials: 'same-origin', headers: { Range: `bytes=${from}-${to - 1}` } });
+  const response = await fetch(rangeUrl(p, from, to), { credentials: 'same-origin', headers: { Range: `bytes=${from}-${to - 1}` } });
   keep(b, p, from, to, response.status, new Uint8Array(await response.arrayBuffer()),
     response.headers.get('Content-Range'));
 }
@@ -383,7 +393,7 @@ async function fetchRange(b, p, from, to) {
 /** Bytes [from, to) of `p`, by a synchronous range request. */
 function fetchSync(b, p, from, to) {
   const xhr = new XMLHttpRequest();
-  xhr.open('GET', p.url, false);
+  xhr.open('GET', rangeUrl(p, from, to), false);
   xhr.withCredentials = true;
   xhr.responseType = 'arraybuffer';
   xhr.setRequestHeader('Range', `bytes=${from}-${to - 1}`);
