@@ -233,7 +233,12 @@ function prefetch(b, file) {
     for (const [start, end] of file.opening || []) {
       for (let i = Math.floor(start / BLOCK); i * BLOCK < end; i++) blocks.push([p, i]);
     }
-    p.prefetching = fetchBlocks(b, blocks.filter(([, i]) => !p.blocks.has(i)));
+    // One request first: a host that ignores `Range` answers it with the whole file, and
+    // the others would each bring the whole file again.
+    p.prefetching = (async () => {
+      if (blocks.length) await fetchBlocks(b, blocks.slice(0, 1));
+      if (!p.whole) await fetchBlocks(b, blocks.filter(([, i]) => !p.blocks.has(i)));
+    })();
     // Asked for again at the next search if it failed.
     p.prefetching.catch(() => {
       p.prefetching = null;
