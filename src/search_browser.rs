@@ -237,7 +237,7 @@ fn opening_reads(dir: &Path, lang: &str) -> anyhow::Result<BTreeMap<String, Vec<
         .reader_builder()
         .reload_policy(tantivy::ReloadPolicy::Manual)
         .try_into()?;
-    let (_, fields) = crate::search::schema(lang);
+    let (_, fields) = crate::search::schema::schema(lang);
     for segment in reader.searcher().segment_readers() {
         for field in [
             fields.title,
@@ -248,7 +248,7 @@ fn opening_reads(dir: &Path, lang: &str) -> anyhow::Result<BTreeMap<String, Vec<
             segment.inverted_index(field)?;
         }
         // Every facet's values, which the first search reads to count them (facet_counts.rs).
-        for name in crate::search::FACETS {
+        for name in crate::search::schema::FACETS {
             let facets = segment.facet_reader(name)?;
             let mut value = tantivy::schema::Facet::root();
             for ord in 0..facets.num_facets() as u64 {
