@@ -239,26 +239,6 @@ fn copy_regular(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Keeps the site in memory: for tests, and for the preview server.
-#[derive(Default)]
-pub struct Memory(pub Mutex<BTreeMap<String, Vec<u8>>>);
-
-impl Sink for Memory {
-    fn put(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        self.0
-            .lock()
-            .map_err(|_| anyhow::anyhow!("output lock poisoned"))?
-            .insert(rel.to_string(), bytes.to_vec());
-        Ok(())
-    }
-
-    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
-        let bytes =
-            std::fs::read(from).with_context(|| format!("cannot read `{}`", from.display()))?;
-        self.put(rel, &bytes)
-    }
-}
-
 /// Discards everything: `check` renders the whole site to find errors and writes nothing.
 pub struct Discard;
 
