@@ -409,12 +409,10 @@ mod tests {
     /// A gzipped module left behind by a rebuild of the module would answer otherwise.
     #[test]
     fn the_gzipped_module_is_the_module() {
-        use std::io::Read as _;
-        let mut unzipped = Vec::new();
-        flate2::read::GzDecoder::new(MODULE_GZIP)
-            .read_to_end(&mut unzipped)
-            .unwrap();
-        assert!(unzipped == MODULE, "rebuild it: .ci/build-search-module");
+        assert!(
+            gunzip(MODULE_GZIP) == MODULE,
+            "rebuild it: .ci/build-search-module"
+        );
     }
 
     #[test]
@@ -425,13 +423,17 @@ mod tests {
         );
     }
 
-    fn shipped_dictionary() -> Vec<u8> {
+    fn gunzip(bytes: &[u8]) -> Vec<u8> {
         use std::io::Read as _;
-        let mut text = Vec::new();
-        flate2::read::GzDecoder::new(ZH_DICTIONARY)
-            .read_to_end(&mut text)
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_end(&mut unzipped)
             .unwrap();
-        text
+        unzipped
+    }
+
+    fn shipped_dictionary() -> Vec<u8> {
+        gunzip(ZH_DICTIONARY)
     }
 
     /// The module's dictionary for text without Han characters (analysis.rs) is what the
@@ -523,11 +525,7 @@ mod tests {
     /// bundled site's Chinese alike.
     #[test]
     fn the_shipped_dictionary_segments_as_the_native_one() {
-        use std::io::Read as _;
-        let mut text = Vec::new();
-        flate2::read::GzDecoder::new(ZH_DICTIONARY)
-            .read_to_end(&mut text)
-            .unwrap();
+        let text = shipped_dictionary();
         let shipped = jieba_rs::Jieba::with_dict(&mut std::io::BufReader::new(&text[..])).unwrap();
         let native = jieba_rs::Jieba::new();
         let home = std::fs::read_to_string(
